@@ -1,0 +1,115 @@
+"""The `lodpub` command: serve a dataset, or validate its files. Options come from the settings table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import create_app
+from .dataset import shape_check
+from .formats import build_registry
+from .settings import SETTINGS, SettingsError, load_settings
+from .sources import DataError, Problem, files_from_settings
+from .store.oxigraph import prepare_directory
+from .validate import validate
+
+NOUNS = {
+    "Error": "error",
+    "SyntaxError": "syntax error",
+    "Violation": "violation",
+    "Warning": "warning",
+    "Info": "note",
+}
+SERVE_OPTIONS = ("host", "port", "workers", "store", "base_uri")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lodpub", description=__doc__)
+    parser.add_argument("--config", help="settings file (default: ./lodpub.toml if present)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the dataset over HTTP with gunicorn")
+    help_of = {s.name: s for s in SETTINGS}
+    for name in SERVE_OPTIONS:
+        setting = help_of[name]
+        serve.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            metavar=name.split("_")[0].upper(),
+            type=type(setting.default),
+            help=f"{setting.help} (default: {setting.default})",
+        )
+    serve.add_argument(
+        "--data",
+        nargs="+",
+        metavar="FILE",
+        help="serve these files instead of the configured data; replaces an on-disk store's contents",
+    )
+
+    check = commands.add_parser("validate", help="check syntax and SHACL shapes of data files")
+    check.add_argument("files", nargs="*", metavar="FILE", help="data files (default: the configured data)")
+    check.add_argument("--base-uri", dest="base_uri", help=help_of["base_uri"].help)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        return validate_files(args)
+    except SettingsError as error:
+        print(f"lodpub: configuration: {error}", file=sys.stderr)
+        return 2
+    except DataError as error:
+        report(error.problems)
+        return error.exit_code
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Check and prepare the data once, in this process; then start the workers."""
+    overrides: dict[str, Any] = {name: getattr(args, name) for name in SERVE_OPTIONS}
+    if args.data:
+        overrides["data"] = args.data
+    settings = load_settings(overrides, config_file=args.config)
+    files = files_from_settings(settings, build_registry())
+    base = settings["base_uri"]
+    check = shape_check(files, base) if settings["validate_on_load"] else None
+    if settings["store"] == "memory":
+        if check:
+            check(files.served)
+    else:
+        directory = Path(settings["store"].removeprefix("oxigraph:"))
+        prepare_directory(directory, files.served, base, replace=bool(args.data), check=check)
+    from .serving import run
+
+    worker_settings = {**settings, "validate_on_load": False}
+    run(lambda: create_app(worker_settings), settings)
+    return 0
+
+
+def validate_files(args: argparse.Namespace) -> int:
+    settings = load_settings({"base_uri": args.base_uri}, config_file=args.config)
+    files = files_from_settings(settings, build_registry(), data=args.files or None)
+    problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"])
+    report(problems)
+    errors = [p for p in problems if p.blocking]
+    names = ", ".join(str(s.path) for s in files.data)
+    if not errors:
+        print(f"{names}: valid ({len(problems)} warnings)", file=sys.stderr)
+        return 0
+    return DataError(errors).exit_code
+
+
+def report(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.blocking else sys.stdout)
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.severity] = counts.get(problem.severity, 0) + 1
+    if problems:
+        summary = ", ".join(f"{n} {NOUNS[kind]}{'s' if n > 1 else ''}" for kind, n in counts.items())
+        print(f"lodpub: {summary}", file=sys.stderr)

@@ -1,0 +1,149 @@
+"""The settings table: one row per setting, from which defaults, environment, CLI and docs are built.
+
+Layers, later wins: the table's defaults, `lodpub.toml` (or the file named by `LODPUB_CONFIG`),
+`LODPUB_*` environment variables, command-line options, then a dict passed by tests.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "LODPUB_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting and its source."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "127.0.0.1", "Interface to listen on."),
+    Setting("port", 5000, "TCP port to listen on."),
+    Setting("workers", 2, "Number of gunicorn worker processes."),
+    Setting("store", "memory", "Where the triples live: 'memory' or 'oxigraph:DIR' (on disk)."),
+    Setting("data", ["data/heidelberg.ttl"], "RDF files with the dataset, each in a named graph."),
+    Setting("ontology", ["ontology/lodpub.ttl"], "RDF files with the ontology, served with the data."),
+    Setting("shapes", ["ontology/shapes.ttl"], "SHACL shapes the data must satisfy."),
+    Setting(
+        "base_uri",
+        "https://lod.heidelberg.de/",
+        "Base IRI: relative IRIs in the data resolve against it; the server maps it to its own paths.",
+    ),
+    Setting("validate_on_load", True, "Check the SHACL shapes before files are loaded."),
+    Setting("log_level", "info", "Log level of the server (debug, info, warning, error)."),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Merge every layer into one validated settings dict."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    settings.update(_read_config_file(config_file, environ))
+    for setting in SETTINGS:
+        if setting.env in environ:
+            settings[setting.name] = _coerce(setting, environ[setting.env], setting.env)
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            settings[name] = _coerce(_lookup(name, "overrides"), value, name)
+    return _validated(settings)
+
+
+def _read_config_file(
+    config_file: str | os.PathLike[str] | None, environ: Mapping[str, str]
+) -> dict[str, Any]:
+    explicit = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    path = Path(explicit) if explicit else Path("lodpub.toml")
+    if not path.is_file():
+        if explicit:
+            raise SettingsError(f"{path}: configuration file not found")
+        return {}
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: {error}") from None
+    return {
+        name: _coerce(_lookup(name, str(path)), value, f"{path}: {name}") for name, value in table.items()
+    }
+
+
+def _lookup(name: str, source: str) -> Setting:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(sorted(_BY_NAME))
+        raise SettingsError(f"{source}: unknown setting {name!r} (known: {known})") from None
+
+
+def _coerce(setting: Setting, value: Any, source: str) -> Any:
+    """Turn strings from the environment or CLI into the type of the setting's default."""
+    kind = type(setting.default)
+    if isinstance(value, str) and kind is list:
+        return [part for part in value.replace(",", " ").split() if part]
+    if isinstance(value, str) and kind is bool:
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise SettingsError(f"{source}: expected true or false, got {value!r}")
+    if isinstance(value, str) and kind is int:
+        try:
+            return int(value)
+        except ValueError:
+            raise SettingsError(f"{source}: expected a whole number, got {value!r}") from None
+    if kind is list and isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SettingsError(f"{source}: expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def _validated(settings: dict[str, Any]) -> dict[str, Any]:
+    base = settings["base_uri"]
+    if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
+        raise SettingsError(f"base_uri: expected an http(s) IRI ending in '/', got {base!r}")
+    if not 0 < settings["port"] < 65536:
+        raise SettingsError(f"port: expected 1-65535, got {settings['port']}")
+    if settings["workers"] < 1:
+        raise SettingsError(f"workers: expected at least 1, got {settings['workers']}")
+    store = settings["store"]
+    if store != "memory" and not (store.startswith("oxigraph:") and len(store) > len("oxigraph:")):
+        raise SettingsError(f"store: expected 'memory' or 'oxigraph:DIR', got {store!r}")
+    return settings
+
+
+def resolve_file(name: str) -> Path:
+    """Find a data file: as given, then in the project checkout, then where pip installed it."""
+    path = Path(name)
+    if path.is_absolute() or path.exists():
+        return path
+    for root in (PROJECT_ROOT, Path(sys.prefix) / "share" / "lodpub"):
+        candidate = root / name
+        if candidate.exists():
+            return candidate
+    return path

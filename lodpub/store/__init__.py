@@ -1,0 +1,74 @@
+"""The store: one small interface the whole app talks to, whatever holds the triples.
+
+The embedded implementation is pyoxigraph, in memory or on disk. A remote SPARQL store
+(Virtuoso, QLever) fits the same interface later: it needs only queries, quads and a replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph
+
+from ..sources import Source
+
+QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the server says about the data it serves: its version and size."""
+
+    version: str
+    triples: int
+    loaded: str
+    sources: tuple[str, ...] = ()
+
+
+class Store(Protocol):
+    """Read access to a dataset of named graphs, queried with the union of them as default graph."""
+
+    info: DatasetInfo
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult: ...
+
+    def quads(
+        self,
+        subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode | None = None,
+        predicate: pyoxigraph.NamedNode | None = None,
+        object: Any = None,
+        graph: pyoxigraph.NamedNode | None = None,
+    ) -> Iterator[pyoxigraph.Quad]: ...
+
+    def close(self) -> None: ...
+
+
+Check = Callable[[Sequence[Source]], None]
+
+
+def open_store(
+    spec: str, sources: Sequence[Source], base: str, *, replace: bool = False, check: Check | None = None
+) -> Store:
+    """Open the store a `store` setting names, loading `sources` where it has to.
+
+    `check` runs before anything is loaded and raises to refuse the data, so nothing half-valid
+    is ever served.
+    """
+    from .oxigraph import OxigraphStore, prepare_directory
+
+    if spec == "memory":
+        if check:
+            check(sources)
+        return OxigraphStore.in_memory(sources, base)
+    directory = Path(spec.removeprefix("oxigraph:"))
+    prepare_directory(directory, sources, base, replace=replace, check=check)
+    return OxigraphStore.read_only(directory)

@@ -1,0 +1,53 @@
+"""The app factory builds a working app from settings alone; errors never leak internals."""
+
+import pytest
+
+from lodpub import create_app
+from lodpub.sources import DataError
+
+
+def test_factory_serves_the_configured_files(app):
+    assert app.extensions["lodpub.store"].info.triples == 8
+
+
+def test_healthz_reports_triple_count_and_version(client, app):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["triples"] == 8
+    assert body["version"] == app.extensions["lodpub.store"].info.version
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unknown_paths_get_a_plain_404_message(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).startswith("404 Not Found:")
+
+
+def test_server_bugs_are_logged_and_answered_without_a_trace(tiny, caplog):
+    app = create_app(tiny.settings)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert "secret internals" in caplog.text
+
+
+def test_invalid_data_builds_no_app(tiny):
+    tiny.write_data(tiny.data.read_text().replace('"Montpellier"@en', '"Montpellier"@fr'))
+    with pytest.raises(DataError, match="A city needs an English label"):
+        create_app(tiny.settings)
+
+
+def test_validation_can_be_switched_off_for_processes_that_trust_their_parent(tiny):
+    tiny.write_data(tiny.data.read_text().replace('"Montpellier"@en', '"Montpellier"@fr'))
+    app = create_app({**tiny.settings, "validate_on_load": False})
+    assert app.extensions["lodpub.store"].info.triples == 8

@@ -1,0 +1,101 @@
+"""`lodpub serve` runs gunicorn on the dataset, refuses invalid data, and keeps on-disk stores."""
+
+import subprocess
+import sys
+
+import pytest
+import rdflib
+import requests
+from conftest import LODPUB, ROOT, free_port
+
+from lodpub.cli import main
+
+
+def shipped_triple_count() -> int:
+    """Counted independently of lodpub: rdflib parses the shipped files."""
+    data = rdflib.Graph().parse(ROOT / "data" / "heidelberg.ttl", publicID="https://lod.heidelberg.de/")
+    ontology = rdflib.Graph().parse(ROOT / "ontology" / "lodpub.ttl")
+    return len(data) + len(ontology)
+
+
+def test_serves_the_embedded_dataset_by_default(start_server):
+    server = start_server()
+    health = requests.get(server.url + "/healthz", timeout=5).json()
+    assert health["status"] == "ok"
+    assert health["triples"] == shipped_triple_count()
+    assert len(health["version"]) == 16
+
+
+def test_python_server_py_serves_the_defaults_too(start_server):
+    server = start_server(command=[sys.executable, "server.py"])
+    assert requests.get(server.url + "/healthz", timeout=5).json()["triples"] == shipped_triple_count()
+
+
+def test_server_app_is_importable_by_any_wsgi_server(start_server):
+    port = free_port()
+    gunicorn = LODPUB.parent / "gunicorn"
+    server = start_server(command=[str(gunicorn), "-b", f"127.0.0.1:{port}", "server:app", "--"], wait=False)
+    server.url = f"http://127.0.0.1:{port}"
+    from conftest import wait_until_responds
+
+    wait_until_responds(server.url + "/healthz", server.process)
+    assert requests.get(server.url + "/healthz", timeout=5).json()["triples"] == shipped_triple_count()
+
+
+def test_several_workers_share_one_on_disk_store(start_server, tiny, tmp_path, monkeypatch):
+    store = f"oxigraph:{tmp_path / 'db'}"
+    env = {"LODPUB_DATA": str(tiny.data), "LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
+    server = start_server("--store", store, "--workers", "3", env=env)
+    versions = {requests.get(server.url + "/healthz", timeout=5).json()["version"] for _ in range(12)}
+    assert len(versions) == 1
+    server.process.terminate()
+    server.process.wait(timeout=10)
+
+    tiny.write_data("not Turtle at all {")  # a second start must not reparse
+    again = start_server("--store", store, env=env)
+    assert {requests.get(again.url + "/healthz", timeout=5).json()["version"]} == versions
+
+
+def test_data_on_the_command_line_replaces_an_on_disk_store(start_server, tiny, tmp_path):
+    store = f"oxigraph:{tmp_path / 'db'}"
+    env = {"LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
+    first = start_server("--store", store, "--data", str(tiny.data), env=env)
+    assert requests.get(first.url + "/healthz", timeout=5).json()["triples"] == 8
+    first.process.terminate()
+    first.process.wait(timeout=10)
+    more = tmp_path / "more.ttl"
+    more.write_text('<id/city/rehovot> <http://www.w3.org/2000/01/rdf-schema#label> "Rehovot"@en .\n')
+    second = start_server("--store", store, "--data", str(tiny.data), str(more), env=env)
+    assert requests.get(second.url + "/healthz", timeout=5).json()["triples"] == 9
+
+
+@pytest.mark.parametrize(
+    ("damage", "exit_code"),
+    [(('"Montpellier"@en', '"Montpellier"@fr'), 1), (("lp:City ;", "lp:City ;;;"), 2)],
+    ids=["violation", "syntax-error"],
+)
+def test_invalid_data_is_refused_with_the_validators_message(tiny, damage, exit_code, capsys):
+    tiny.write_data(tiny.data.read_text().replace(*damage))
+    env = {"LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
+    port = free_port()
+    serve = subprocess.run([str(LODPUB), "serve", "--port", str(port), "--data", str(tiny.data)],
+                           env={**_environ(), **env}, capture_output=True, text=True, timeout=60)
+    check = subprocess.run([str(LODPUB), "validate", str(tiny.data)],
+                           env={**_environ(), **env}, capture_output=True, text=True, timeout=60)
+    assert serve.returncode == check.returncode == exit_code
+    assert serve.stderr == check.stderr
+    assert str(tiny.data) in serve.stderr
+    assert "Traceback" not in serve.stderr
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_bad_options_exit_2_with_a_message(capsys):
+    assert main(["serve", "--store", "sqlite:x"]) == 2
+    assert "store: expected 'memory' or 'oxigraph:DIR'" in capsys.readouterr().err
+
+
+def _environ():
+    import os
+
+    return dict(os.environ)

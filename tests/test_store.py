@@ -1,0 +1,119 @@
+"""The store: each file in its own named graph, queried as one; on disk it is filled once and kept."""
+
+import pyoxigraph
+import pytest
+from conftest import BASE
+
+from lodpub.formats import build_registry
+from lodpub.sources import DataError, make_sources
+from lodpub.store import open_store
+from lodpub.store.oxigraph import META_FILE
+
+CITIES = "SELECT ?city WHERE { ?city a <https://w3id.org/lodpub/ontology/City> } ORDER BY ?city"
+
+
+def sources(tiny, data=None):
+    return make_sources([str(data or tiny.data), str(tiny.ontology)], BASE, build_registry())
+
+
+def cities(store, **graphs):
+    return [row["city"].value.removeprefix(BASE) for row in store.query(CITIES, **graphs)]
+
+
+def test_relative_iris_resolve_against_the_base_and_files_get_named_graphs(tiny):
+    store = open_store("memory", sources(tiny), BASE)
+    assert cities(store) == ["id/city/bautzen", "id/city/montpellier"]
+    graphs = {q.graph_name.value for q in store.quads()}
+    assert graphs == {BASE + "graph/cities", BASE + "graph/onto"}
+    assert store.info.triples == 8  # 6 in the data, 2 in the ontology
+
+
+def test_default_graph_uri_narrows_the_default_graph(tiny):
+    store = open_store("memory", sources(tiny), BASE)
+    assert cities(store, default_graphs=[BASE + "graph/onto"]) == []
+    assert len(cities(store, default_graphs=[BASE + "graph/cities"])) == 2
+
+
+def test_the_version_follows_the_content(tiny):
+    before = open_store("memory", sources(tiny), BASE).info.version
+    assert open_store("memory", sources(tiny), BASE).info.version == before
+    tiny.write_data(
+        tiny.data.read_text() + "\n<id/city/rehovot> a <https://w3id.org/lodpub/ontology/City> .\n"
+    )
+    assert open_store("memory", sources(tiny), BASE).info.version != before
+
+
+def test_a_syntax_error_names_file_and_line_and_loads_nothing(tiny):
+    tiny.write_data('<id/a> <id/b> "fine" .\n<id/a> <id/b> "unterminated .\n')
+    with pytest.raises(DataError) as caught:
+        open_store("memory", sources(tiny), BASE)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.severity) == (str(tiny.data), 2, "SyntaxError")
+    assert caught.value.exit_code == 2
+
+
+def test_an_empty_directory_is_filled_on_first_start(tiny, tmp_path):
+    store = open_store(f"oxigraph:{tmp_path / 'db'}", sources(tiny), BASE)
+    assert len(cities(store)) == 2
+    assert (tmp_path / "db" / META_FILE).is_file()
+
+
+def test_a_filled_directory_is_served_as_it_is_without_reparsing(tiny, tmp_path):
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    first = open_store(spec, sources(tiny), BASE)
+    first.close()
+    tiny.write_data("this file is no longer Turtle {")  # would fail if it were read again
+    again = open_store(spec, sources(tiny), BASE)
+    assert again.info.version == first.info.version
+    assert len(cities(again)) == 2
+
+
+def test_replace_loads_new_contents(tiny, tmp_path):
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    open_store(spec, sources(tiny), BASE).close()
+    other = tmp_path / "other.ttl"
+    other.write_text("<id/city/rehovot> a <https://w3id.org/lodpub/ontology/City> .\n")
+    store = open_store(spec, sources(tiny, other), BASE, replace=True)
+    assert cities(store) == ["id/city/rehovot"]
+
+
+def test_a_failed_replace_keeps_the_old_contents(tiny, tmp_path):
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    open_store(spec, sources(tiny), BASE).close()
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<id/city/rehovot> a \n")
+    with pytest.raises(DataError):
+        open_store(spec, sources(tiny, broken), BASE, replace=True)
+    assert len(cities(open_store(spec, sources(tiny), BASE))) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("db")) == ["db", "db.lock"]
+
+
+def test_a_refusing_check_leaves_the_directory_unfilled(tiny, tmp_path):
+    def refuse(_sources):
+        raise DataError([])
+
+    with pytest.raises(DataError):
+        open_store(f"oxigraph:{tmp_path / 'db'}", sources(tiny), BASE, check=refuse)
+    assert not (tmp_path / "db").exists()
+
+
+def test_a_store_filled_by_another_tool_is_adopted_as_it_is(tiny, tmp_path):
+    directory = tmp_path / "db"
+    foreign = pyoxigraph.Store(str(directory))
+    foreign.add(
+        pyoxigraph.Quad(
+            pyoxigraph.NamedNode(BASE + "id/city/kumamoto"),
+            pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            pyoxigraph.NamedNode("https://w3id.org/lodpub/ontology/City"),
+        )
+    )
+    del foreign
+    store = open_store(f"oxigraph:{directory}", sources(tiny), BASE)
+    assert cities(store) == ["id/city/kumamoto"]
+    assert store.info.triples == 1
+
+
+def test_many_processes_can_read_one_directory(tiny, tmp_path):
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    readers = [open_store(spec, sources(tiny), BASE) for _ in range(3)]
+    assert {len(cities(reader)) for reader in readers} == {2}
