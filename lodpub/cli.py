@@ -11,7 +11,7 @@ from typing import Any
 from . import create_app
 from .dataset import shape_check
 from .formats import build_registry
-from .settings import SETTINGS, SettingsError, load_settings
+from .settings import SETTINGS, SettingsError, load_settings, settings_table
 from .sources import DataError, Problem, files_from_settings
 from .store.oxigraph import prepare_directory
 from .validate import validate
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check syntax and SHACL shapes of data files")
     check.add_argument("files", nargs="*", metavar="FILE", help="data files (default: the configured data)")
     check.add_argument("--base-uri", dest="base_uri", help=help_of["base_uri"].help)
+
+    commands.add_parser("settings", help="print the settings table (name, variable, default, meaning)")
     return parser
 
 
@@ -60,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "settings":
+            print(settings_table())
+            return 0
         return validate_files(args)
     except SettingsError as error:
         print(f"lodpub: configuration: {error}", file=sys.stderr)

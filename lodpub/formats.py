@@ -20,9 +20,15 @@ class Format:
     media_type: str
     extension: str
     kind: str  # "rdf" (graphs or datasets) or "results" (SPARQL SELECT/ASK results)
-    oxigraph: pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat
+    engine: str  # the name of pyoxigraph's RdfFormat or QueryResultsFormat member
     aliases: tuple[str, ...] = ()
     quads: bool = False
+
+    @property
+    def oxigraph(self) -> pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat:
+        """pyoxigraph's own format object (looked up by name, so formats pickle)."""
+        enum = pyoxigraph.RdfFormat if self.kind == "rdf" else pyoxigraph.QueryResultsFormat
+        return getattr(enum, self.engine)
 
     @property
     def content_type(self) -> str:
@@ -31,46 +37,40 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "ttl", "rdf", pyoxigraph.RdfFormat.TURTLE, ("application/x-turtle",)),
-    Format(
-        "ntriples", "application/n-triples", "nt", "rdf", pyoxigraph.RdfFormat.N_TRIPLES, ("nt", "n-triples")
-    ),
+    Format("turtle", "text/turtle", "ttl", "rdf", "TURTLE", ("application/x-turtle",)),
+    Format("ntriples", "application/n-triples", "nt", "rdf", "N_TRIPLES", ("nt", "n-triples")),
     Format(
         "nquads",
         "application/n-quads",
         "nq",
         "rdf",
-        pyoxigraph.RdfFormat.N_QUADS,
+        "N_QUADS",
         ("nq", "n-quads"),
         quads=True,
     ),
-    Format("trig", "application/trig", "trig", "rdf", pyoxigraph.RdfFormat.TRIG, quads=True),
+    Format("trig", "application/trig", "trig", "rdf", "TRIG", quads=True),
     Format(
         "jsonld",
         "application/ld+json",
         "jsonld",
         "rdf",
-        pyoxigraph.RdfFormat.JSON_LD,
+        "JSON_LD",
         ("json-ld",),
         quads=True,
     ),
-    Format(
-        "rdfxml", "application/rdf+xml", "rdf", "rdf", pyoxigraph.RdfFormat.RDF_XML, ("rdf/xml", "xml", "owl")
-    ),
-    Format("n3", "text/n3", "n3", "rdf", pyoxigraph.RdfFormat.N3),
+    Format("rdfxml", "application/rdf+xml", "rdf", "rdf", "RDF_XML", ("rdf/xml", "xml", "owl")),
+    Format("n3", "text/n3", "n3", "rdf", "N3"),
     Format(
         "json",
         "application/sparql-results+json",
         "srj",
         "results",
-        pyoxigraph.QueryResultsFormat.JSON,
+        "JSON",
         ("srj",),
     ),
-    Format(
-        "xml", "application/sparql-results+xml", "srx", "results", pyoxigraph.QueryResultsFormat.XML, ("srx",)
-    ),
-    Format("csv", "text/csv", "csv", "results", pyoxigraph.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", "results", pyoxigraph.QueryResultsFormat.TSV),
+    Format("xml", "application/sparql-results+xml", "srx", "results", "XML", ("srx",)),
+    Format("csv", "text/csv", "csv", "results", "CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", "results", "TSV"),
 )
 
 

@@ -137,6 +137,15 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def settings_table() -> str:
+    """The settings as a Markdown table, for the README and `lodpub settings`."""
+    rows = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = ", ".join(s.default) if isinstance(s.default, list) else s.default
+        rows.append(f"| `{s.name}` | `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(rows)
+
+
 def resolve_file(name: str) -> Path:
     """Find a data file: as given, then in the project checkout, then where pip installed it."""
     path = Path(name)

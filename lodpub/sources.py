@@ -48,6 +48,9 @@ class DataError(Exception):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        return (DataError, (self.problems,))
+
     @property
     def exit_code(self) -> int:
         """2 for syntax errors (nothing could be read), 1 for shape violations."""

@@ -161,7 +161,7 @@ def wait_until_responds(url: str, process: subprocess.Popen, timeout: float = 20
 
 @pytest.fixture
 def start_server(tmp_path: Path):
-    """Start `lodpub serve` (or another command) with the given arguments; stopped after the test."""
+    """Start `lodpub serve` (or another command, `{port}` in it filled in); stopped after the test."""
     started: list[LiveServer] = []
 
     def start(
@@ -173,7 +173,8 @@ def start_server(tmp_path: Path):
     ) -> LiveServer:
         port = free_port()
         output = tmp_path / f"server-{port}.log"
-        argv = [*(command or [str(LODPUB), "serve"]), "--port", str(port), *args]
+        command = command or [str(LODPUB), "serve", "--port", "{port}"]
+        argv = [part.format(port=port) for part in command] + list(args)
         with output.open("w") as log:
             process = subprocess.Popen(
                 argv, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or ROOT, env={**os.environ, **(env or {})}

@@ -1,5 +1,6 @@
 """`lodpub serve` runs gunicorn on the dataset, refuses invalid data, and keeps on-disk stores."""
 
+import os
 import subprocess
 import sys
 
@@ -27,24 +28,23 @@ def test_serves_the_embedded_dataset_by_default(start_server):
 
 
 def test_python_server_py_serves_the_defaults_too(start_server):
-    server = start_server(command=[sys.executable, "server.py"])
+    server = start_server(command=[sys.executable, "server.py", "--port", "{port}"])
     assert requests.get(server.url + "/healthz", timeout=5).json()["triples"] == shipped_triple_count()
 
 
 def test_server_app_is_importable_by_any_wsgi_server(start_server):
-    port = free_port()
     gunicorn = LODPUB.parent / "gunicorn"
-    server = start_server(command=[str(gunicorn), "-b", f"127.0.0.1:{port}", "server:app", "--"], wait=False)
-    server.url = f"http://127.0.0.1:{port}"
-    from conftest import wait_until_responds
-
-    wait_until_responds(server.url + "/healthz", server.process)
+    server = start_server(command=[str(gunicorn), "--bind", "127.0.0.1:{port}", "server:app"])
     assert requests.get(server.url + "/healthz", timeout=5).json()["triples"] == shipped_triple_count()
 
 
 def test_several_workers_share_one_on_disk_store(start_server, tiny, tmp_path, monkeypatch):
     store = f"oxigraph:{tmp_path / 'db'}"
-    env = {"LODPUB_DATA": str(tiny.data), "LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
+    env = {
+        "LODPUB_DATA": str(tiny.data),
+        "LODPUB_ONTOLOGY": str(tiny.ontology),
+        "LODPUB_SHAPES": str(tiny.shapes),
+    }
     server = start_server("--store", store, "--workers", "3", env=env)
     versions = {requests.get(server.url + "/healthz", timeout=5).json()["version"] for _ in range(12)}
     assert len(versions) == 1
@@ -71,17 +71,27 @@ def test_data_on_the_command_line_replaces_an_on_disk_store(start_server, tiny, 
 
 @pytest.mark.parametrize(
     ("damage", "exit_code"),
-    [(('"Montpellier"@en', '"Montpellier"@fr'), 1), (("lp:City ;", "lp:City ;;;"), 2)],
+    [(('"Montpellier"@en', '"Montpellier"@fr'), 1), (("lp:City ;", "lp:City ,"), 2)],
     ids=["violation", "syntax-error"],
 )
 def test_invalid_data_is_refused_with_the_validators_message(tiny, damage, exit_code, capsys):
     tiny.write_data(tiny.data.read_text().replace(*damage))
     env = {"LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
     port = free_port()
-    serve = subprocess.run([str(LODPUB), "serve", "--port", str(port), "--data", str(tiny.data)],
-                           env={**_environ(), **env}, capture_output=True, text=True, timeout=60)
-    check = subprocess.run([str(LODPUB), "validate", str(tiny.data)],
-                           env={**_environ(), **env}, capture_output=True, text=True, timeout=60)
+    serve = subprocess.run(
+        [str(LODPUB), "serve", "--port", str(port), "--data", str(tiny.data)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    check = subprocess.run(
+        [str(LODPUB), "validate", str(tiny.data)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert serve.returncode == check.returncode == exit_code
     assert serve.stderr == check.stderr
     assert str(tiny.data) in serve.stderr
@@ -93,9 +103,3 @@ def test_invalid_data_is_refused_with_the_validators_message(tiny, damage, exit_
 def test_bad_options_exit_2_with_a_message(capsys):
     assert main(["serve", "--store", "sqlite:x"]) == 2
     assert "store: expected 'memory' or 'oxigraph:DIR'" in capsys.readouterr().err
-
-
-def _environ():
-    import os
-
-    return dict(os.environ)

@@ -22,6 +22,7 @@ import pyoxigraph
 
 from ..sources import DataError, Source, syntax_problem, version_of
 from . import Check, DatasetInfo, QueryResult
+from .isolated import run_isolated
 
 META_FILE = "lodpub.json"
 
@@ -76,11 +77,11 @@ def prepare_directory(
     with _locked(directory.with_name(directory.name + ".lock")):
         if not replace and (directory / META_FILE).is_file():
             return read_meta(directory)
-        if not replace and _holds_data(directory):
-            return _adopt(directory)
+        if not replace and run_isolated(_holds_data, directory):
+            return run_isolated(_adopt, directory)
         if check:
             check(sources)
-        return _load_and_swap(directory, sources, base)
+        return run_isolated(_load_and_swap, directory, tuple(sources), base)
 
 
 def read_meta(directory: Path) -> DatasetInfo:
