@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import create_app
-from .dataset import shape_check
+from .dataset import load_check
 from .formats import build_registry
 from .settings import SETTINGS, SettingsError, load_settings, settings_table
 from .sources import DataError, Problem, files_from_settings
@@ -82,13 +82,18 @@ def serve(args: argparse.Namespace) -> int:
     settings = load_settings(overrides, config_file=args.config)
     files = files_from_settings(settings, build_registry())
     base = settings["base_uri"]
-    check = shape_check(files, base) if settings["validate_on_load"] else None
+    check = load_check(files, settings)
     if settings["store"] == "memory":
         if check:
             check(files.served)
     else:
         directory = Path(settings["store"].removeprefix("oxigraph:"))
         prepare_directory(directory, files.served, base, replace=bool(args.data), check=check)
+    if check and check.warnings:
+        print(
+            f"lodpub: the data has {len(check.warnings)} warnings; `lodpub validate` lists them",
+            file=sys.stderr,
+        )
     from .serving import run
 
     worker_settings = {**settings, "validate_on_load": False}

@@ -41,13 +41,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data", ["data/heidelberg.ttl"], "RDF files with the dataset, each in a named graph."),
     Setting("ontology", ["ontology/lodpub.ttl"], "RDF files with the ontology, served with the data."),
     Setting("shapes", ["ontology/shapes.ttl"], "SHACL shapes the data must satisfy."),
+    Setting("queries", "queries", "Folder of canned SPARQL queries (grlc-style .rq files), served under /api."),
     Setting(
         "base_uri",
         "https://lod.heidelberg.de/",
         "Base IRI: relative IRIs in the data resolve against it; the server maps it to its own paths.",
     ),
     Setting("validate_on_load", True, "Check the SHACL shapes before files are loaded."),
+    Setting(
+        "cache_dir",
+        "",
+        "Where lodpub remembers files it has validated (default: $XDG_CACHE_HOME/lodpub or ~/.cache/lodpub).",
+    ),
     Setting("log_level", "info", "Log level of the server (debug, info, warning, error)."),
+    Setting("query_timeout", 10, "Seconds a SPARQL query may run; then it is stopped and answered with 503."),
+    Setting("max_query_length", 100000, "Longest SPARQL query accepted, in characters (longer: 413)."),
+    Setting(
+        "max_result_rows",
+        100000,
+        "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a query may return (more: 400, add a LIMIT).",
+    ),
+    Setting("max_result_bytes", 50000000, "Largest query result, in bytes once serialized (larger: 400)."),
+    Setting(
+        "query_executors",
+        2,
+        "Processes per worker that run SPARQL queries, so one past its time limit can be stopped.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
@@ -144,6 +163,13 @@ def settings_table() -> str:
         default = ", ".join(s.default) if isinstance(s.default, list) else s.default
         rows.append(f"| `{s.name}` | `{s.env}` | `{default}` | {s.help} |")
     return "\n".join(rows)
+
+
+def cache_dir(settings: Mapping[str, Any]) -> Path:
+    """The configured cache folder, or the user's XDG cache folder."""
+    if settings["cache_dir"]:
+        return Path(settings["cache_dir"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lodpub"
 
 
 def resolve_file(name: str) -> Path:

@@ -22,6 +22,14 @@ LODPUB = Path(sys.executable).parent / "lodpub"
 LP = rdflib.Namespace("https://w3id.org/lodpub/ontology/")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def validation_cache(tmp_path_factory) -> Path:
+    """Validation markers go to a folder of the test run, for this process and the servers it starts."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["LODPUB_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def base() -> str:
     """The base IRI the shipped data is published under."""

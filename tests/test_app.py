@@ -51,3 +51,16 @@ def test_validation_can_be_switched_off_for_processes_that_trust_their_parent(ti
     tiny.write_data(tiny.data.read_text().replace('"Montpellier"@en', '"Montpellier"@fr'))
     app = create_app({**tiny.settings, "validate_on_load": False})
     assert app.extensions["lodpub.store"].info.triples == 8
+
+
+def test_files_that_passed_validation_are_not_validated_again(tiny, monkeypatch):
+    create_app(tiny.settings)
+
+    def must_not_run(*args):
+        raise AssertionError("validated twice")
+
+    monkeypatch.setattr("lodpub.dataset.require_valid", must_not_run)
+    create_app(tiny.settings)  # same files: the marker from the first start is enough
+    tiny.shapes.write_text(tiny.shapes.read_text() + "\n# edited\n")
+    with pytest.raises(AssertionError, match="validated twice"):
+        create_app(tiny.settings)  # any change, even to the shapes, validates again
