@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings first, then the store, then each part wires itself in."""
-    from . import dataset, errors, health
+    from . import api, dataset, errors, health, linked_data, sparql, web
 
     app = Flask(__name__)
     app.config["LODPUB"] = load_settings(config)
@@ -23,4 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     dataset.init_app(app)
     errors.init_app(app)
     health.init_app(app)
+    sparql.init_app(app)
+    api.init_app(app)
+    linked_data.init_app(app)
+    web.init_app(app)
     return app

@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data", ["data/heidelberg.ttl"], "RDF files with the dataset, each in a named graph."),
     Setting("ontology", ["ontology/lodpub.ttl"], "RDF files with the ontology, served with the data."),
     Setting("shapes", ["ontology/shapes.ttl"], "SHACL shapes the data must satisfy."),
-    Setting("queries", "queries", "Folder of canned SPARQL queries (grlc-style .rq files), served under /api."),
+    Setting("queries", "queries", "Folder of canned SPARQL queries (grlc-style .rq files) served at /api."),
     Setting(
         "base_uri",
         "https://lod.heidelberg.de/",
@@ -54,6 +54,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Where lodpub remembers files it has validated (default: $XDG_CACHE_HOME/lodpub or ~/.cache/lodpub).",
     ),
     Setting("log_level", "info", "Log level of the server (debug, info, warning, error)."),
+    Setting(
+        "mounts",
+        ["https://w3id.org/lodpub/=/"],
+        "Other namespaces this server dereferences, as NAMESPACE=/path/ (the ontology's by default).",
+    ),
+    Setting(
+        "proxy_hops",
+        1,
+        "Reverse proxies in front whose X-Forwarded-* headers are trusted (0 when exposed directly).",
+    ),
     Setting("query_timeout", 10, "Seconds a SPARQL query may run; then it is stopped and answered with 503."),
     Setting("max_query_length", 100000, "Longest SPARQL query accepted, in characters (longer: 413)."),
     Setting(

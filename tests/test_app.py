@@ -21,10 +21,11 @@ def test_healthz_reports_triple_count_and_version(client, app):
 
 
 def test_unknown_paths_get_a_plain_404_message(client):
-    response = client.get("/no/such/page")
+    response = client.get("/no/such/page", headers={"Accept": "text/plain"})
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
     assert response.get_data(as_text=True).startswith("404 Not Found:")
+    assert "/no/such/page" in response.get_data(as_text=True)
 
 
 def test_server_bugs_are_logged_and_answered_without_a_trace(tiny, caplog):

@@ -39,6 +39,7 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult: ...
 
     def quads(
@@ -48,6 +49,10 @@ class Store(Protocol):
         object: Any = None,
         graph: pyoxigraph.NamedNode | None = None,
     ) -> Iterator[pyoxigraph.Quad]: ...
+
+    def graphs(self) -> tuple[str, ...]:
+        """The IRIs of the named graphs: all a query's dataset may name, since nothing is fetched."""
+        ...
 
     def close(self) -> None: ...
 

@@ -52,8 +52,9 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"base_iri": base_iri}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
         else:
@@ -64,6 +65,10 @@ class OxigraphStore:
 
     def quads(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[pyoxigraph.Quad]:
         return self._store.quads_for_pattern(subject, predicate, object, graph)
+
+    def graphs(self) -> tuple[str, ...]:
+        names = self._store.named_graphs()
+        return tuple(sorted(g.value for g in names if isinstance(g, pyoxigraph.NamedNode)))
 
     def close(self) -> None:
         self._store = None  # pyoxigraph releases the database when the last reference goes

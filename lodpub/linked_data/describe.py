@@ -1,0 +1,40 @@
+"""What a resource's document says: its own triples, the labels of everything it links to, and the
+links pointing to it (bounded, so a class with a million members still answers at once)."""
+
+from __future__ import annotations
+
+import pyoxigraph
+
+from ..store import Store
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+# The IRI is validated by pyoxigraph.NamedNode before it is written into the query; pyoxigraph's
+# `substitutions` cannot be used here, as it does not reach into the subquery.
+_DESCRIBE = """
+CONSTRUCT {
+  <%(iri)s> ?p ?o . ?o <%(label)s> ?objectLabel . ?p <%(label)s> ?predicateLabel .
+  ?o ?bp ?bo .
+  ?in ?ip <%(iri)s> . ?in <%(label)s> ?inLabel . ?ip <%(label)s> ?inPredicateLabel .
+}
+WHERE {
+  { <%(iri)s> ?p ?o
+    OPTIONAL { ?o <%(label)s> ?objectLabel } OPTIONAL { ?p <%(label)s> ?predicateLabel }
+    OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo } }
+  UNION
+  { { SELECT DISTINCT ?in ?ip WHERE { ?in ?ip <%(iri)s> } LIMIT %(limit)d }
+    OPTIONAL { ?in <%(label)s> ?inLabel } OPTIONAL { ?ip <%(label)s> ?inPredicateLabel } }
+}
+"""
+_EXISTS = "ASK { { <%(iri)s> ?p ?o } UNION { ?s ?p <%(iri)s> } }"
+
+
+def exists(store: Store, iri: str) -> bool:
+    """Whether the dataset says anything about or with this IRI."""
+    return bool(store.query(_EXISTS % {"iri": pyoxigraph.NamedNode(iri).value}))
+
+
+def describe(store: Store, iri: str, max_incoming: int = 1000) -> list[pyoxigraph.Triple]:
+    """The triples of the document about `iri`."""
+    query = _DESCRIBE % {"iri": pyoxigraph.NamedNode(iri).value, "label": RDFS_LABEL, "limit": max_incoming}
+    return list(store.query(query))

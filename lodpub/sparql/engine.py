@@ -1,0 +1,124 @@
+"""What the endpoint holds per app, and the one path every query takes: the outbound and dataset
+checks, then an executor with its time and size limits, with each way of failing told as an HTTP error.
+
+The views use it, and so can any other part that runs visitors' queries (the canned-query API), so
+all of them share the same limits and the same executors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotAcceptable,
+    ServiceUnavailable,
+)
+
+from ..formats import Format, Registry
+from ..settings import SettingsError
+from ..sources import Files
+from ..store import Store
+from . import protocol, safety
+from .executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout, StoreSpec
+from .results import GRAPH, RESULTS, Answer, Job, Refusal
+
+log = logging.getLogger(__name__)
+LIMITS = ("query_timeout", "max_query_length", "max_result_rows", "max_result_bytes", "query_executors")
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: int  # seconds
+    max_query_length: int  # characters
+    max_rows: int  # rows or triples
+    max_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Limits:
+        for name in LIMITS:
+            if settings[name] < 1:
+                raise SettingsError(f"{name}: expected at least 1, got {settings[name]}")
+        return cls(
+            settings["query_timeout"],
+            settings["max_query_length"],
+            settings["max_result_rows"],
+            settings["max_result_bytes"],
+        )
+
+
+class Engine:
+    """The endpoint's per-app state: limits, the graphs a dataset may name, the executor pool."""
+
+    def __init__(self, settings: Mapping[str, Any], registry: Registry, store: Store, files: Files):
+        self.limits = Limits.from_settings(settings)
+        self.registry = registry
+        self.offers = protocol.offers(registry)
+        self.base: str = settings["base_uri"]
+        self.graphs = tuple(sorted({*store.graphs(), *(source.graph for source in files.served)}))
+        self.triples = store.info.triples
+        spec = StoreSpec(settings["store"], files.served, self.base, store.info.version)
+        self.pool = ExecutorPool(spec, settings["query_executors"])
+
+    def run(
+        self, query: str, formats: Mapping[str, Format | None], dataset: safety.Dataset | None = None
+    ) -> Answer:
+        """Run a visitor's query; `formats` gives the format for SELECT/ASK results and for graphs."""
+        safety.refuse_outbound(query)
+        chosen = safety.effective_dataset(dataset or safety.Dataset(), query, self.graphs, self.base)
+        job = Job(
+            query,
+            chosen.default_graphs,
+            chosen.named_graphs,
+            dict(formats),
+            self.limits.max_rows,
+            self.limits.max_bytes,
+            safety.query_prefixes(query),
+            self.base,
+        )
+        try:
+            outcome = self.pool.run(job, self.limits.timeout)
+        except QueryTimeout:
+            raise ServiceUnavailable(
+                f"the query ran for more than {self.limits.timeout} s (query_timeout) and was stopped. "
+                "Make it cheaper: a LIMIT, more selective patterns, no ORDER BY over large results."
+            ) from None
+        except ExecutorsBusy as busy:
+            raise ServiceUnavailable(
+                f"all {busy.args[0]} query executors stayed busy for {self.limits.timeout} s; "
+                "try again shortly",
+                retry_after=self.limits.timeout,
+            ) from None
+        except ExecutorFailed as error:
+            log.error("%s", error)
+            raise InternalServerError("the query could not be run; the error has been logged") from None
+        if isinstance(outcome, Refusal):
+            raise self._refused(outcome)
+        return outcome
+
+    def _refused(self, refusal: Refusal) -> HTTPException:
+        if refusal.status == 406:
+            what = "SELECT and ASK results" if refusal.kind == RESULTS else "CONSTRUCT and DESCRIBE graphs"
+            offered = self.offers[refusal.kind or RESULTS]
+            return NotAcceptable(protocol.not_acceptable_message(offered, what))
+        if refusal.status == 400:
+            return BadRequest(refusal.message)
+        if refusal.status == 403:
+            return Forbidden(refusal.message)
+        log.error("query failed in its executor: %s", refusal.message)
+        return InternalServerError(refusal.message)
+
+    def engine_formats(self, chosen: Mapping[str, Format | None]) -> dict[str, Format | None]:
+        """What the executor writes: the chosen formats, with the page's data as SPARQL JSON
+        (SELECT, ASK) or Turtle (graphs), which the page renders."""
+        page_data = {RESULTS: self.registry.get("json", kind="results"), GRAPH: self.registry.get("turtle")}
+        return {kind: page_data[kind] if fmt and fmt.kind == "page" else fmt for kind, fmt in chosen.items()}
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,310 @@
+"""Queries run in executor processes, so a query past its time limit can be stopped for real.
+
+pyoxigraph cannot cancel a query, and it may do all the work of an ORDER BY or an aggregate inside a
+single call. So each app keeps a small pool of executors: fresh interpreters (`python -m`, never a fork
+of a threaded server that may hold RocksDB's threads) that open the store themselves, read-only, and
+answer jobs sent over a pipe as length-prefixed pickles. A job past its deadline gets its executor
+killed (SIGKILL), and a replacement starts in the background while the other executors keep serving.
+
+Executors start on first use, not with the app: most apps (tests, workers that never see a query)
+then never pay for them. They go when the app's pool is closed or collected, at interpreter exit, or
+by themselves when their parent dies (they watch for it), so none outlives the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..sources import Source
+from .results import Job, Outcome, Refusal
+
+FRAME = struct.Struct(">Q")
+START_TIMEOUT = 120.0  # loading a store into memory can take a while; reading one from disk does not
+GRACE = 5.0  # an executor whose parent has not killed it this long after the deadline ends itself
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """How an executor opens the same data as its app: the `store` setting, files and base IRI."""
+
+    store: str
+    sources: tuple[Source, ...]
+    base: str
+    version: str  # the version the app serves; an executor that finds other data refuses to start
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit; its executor has been killed."""
+
+
+class ExecutorsBusy(Exception):
+    """Every executor stayed busy for as long as a query may run."""
+
+
+class ExecutorFailed(Exception):
+    """An executor could not start, or died while it ran a query."""
+
+
+class Executor:
+    """One child process; the pool hands it to one thread at a time."""
+
+    def __init__(self, spec: StoreSpec, closed: threading.Event):
+        self._spec = spec
+        self._closed = closed
+        self._lock = threading.Lock()  # start and stop may race only with the pool closing
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process and process.poll() is None else None
+
+    def start(self) -> subprocess.Popen:
+        """Start the child and wait until it has opened the store."""
+        with self._lock:
+            if self._closed.is_set():
+                raise ExecutorFailed("the executor pool is closed")
+            path = os.pathsep.join(filter(None, (PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
+            env = {**os.environ, "PYTHONPATH": path}
+            try:
+                process = self._process = subprocess.Popen(
+                    [sys.executable, "-m", __name__],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    env=env,
+                    start_new_session=True,  # a Ctrl-C in the terminal goes to the server, which stops these
+                )
+            except OSError as error:
+                raise ExecutorFailed(f"the query executor could not be started: {error}") from None
+        try:
+            _write_frame(process.stdin, self._spec)
+            reply = _read_frame(_fd(process), time.monotonic() + START_TIMEOUT)
+        except (OSError, EOFError, TimeoutError) as error:
+            self.stop()
+            raise ExecutorFailed(f"the query executor did not start: {error!r}") from None
+        if reply[0] != "ready":
+            self.stop()
+            raise ExecutorFailed(f"the query executor did not start: {reply[1]}")
+        if reply[1]:
+            log.warning("query executors run without their socket sandbox: %s", reply[1])
+        return process
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run one job; past `timeout` seconds the child is killed and QueryTimeout raised."""
+        process = self._process
+        if process is None or process.poll() is not None:
+            process = self.start()
+        try:
+            _write_frame(process.stdin, (job, timeout))
+            return _read_frame(_fd(process), time.monotonic() + timeout)
+        except TimeoutError:
+            self.stop()
+            raise QueryTimeout(timeout) from None
+        except (OSError, EOFError) as error:
+            self.stop()
+            raise ExecutorFailed(f"the query executor stopped while running a query: {error!r}") from None
+
+    def stop(self) -> None:
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            _kill(process)
+
+
+class ExecutorPool:
+    """A fixed number of executors shared by the threads of one app."""
+
+    def __init__(self, spec: StoreSpec, size: int):
+        self._closed = threading.Event()
+        self._executors = tuple(Executor(spec, self._closed) for _ in range(size))
+        self._idle: queue.Queue[Executor] = queue.Queue()
+        for executor in self._executors:
+            self._idle.put(executor)
+        self._stop = weakref.finalize(self, _stop_all, self._closed, self._executors)
+
+    @property
+    def pids(self) -> tuple[int, ...]:
+        """The executor processes running now (for tests and operators)."""
+        return tuple(pid for executor in self._executors if (pid := executor.pid) is not None)
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run `job` on the next free executor, waiting for one at most `timeout` seconds."""
+        try:
+            executor = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise ExecutorsBusy(len(self._executors)) from None
+        try:
+            outcome = executor.run(job, timeout)
+        except QueryTimeout:
+            threading.Thread(target=self._replace, args=(executor,), daemon=True).start()
+            raise
+        except BaseException:
+            self._idle.put(executor)
+            raise
+        self._idle.put(executor)
+        return outcome
+
+    def _replace(self, executor: Executor) -> None:
+        try:
+            executor.start()
+        except ExecutorFailed as error:
+            if not self._closed.is_set():
+                log.error("%s (it will be retried on the next query)", error)
+        finally:
+            self._idle.put(executor)
+
+    def close(self) -> None:
+        """Stop every executor now; the pool takes no more jobs."""
+        self._stop()
+
+
+def _stop_all(closed: threading.Event, executors: Sequence[Executor]) -> None:
+    closed.set()
+    for executor in executors:
+        executor.stop()
+
+
+def _fd(process: subprocess.Popen) -> int:
+    assert process.stdout is not None
+    return process.stdout.fileno()
+
+
+def _kill(process: subprocess.Popen) -> None:
+    process.kill()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        log.error("query executor %s did not die after SIGKILL", process.pid)
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+# --- the wire: length-prefixed pickles, read against a deadline ------------------------------------
+
+
+def _write_frame(stream: BinaryIO | None, value: Any) -> None:
+    assert stream is not None
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(FRAME.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_frame(fd: int, deadline: float) -> Any:
+    (size,) = FRAME.unpack(_read_exactly(fd, FRAME.size, deadline))
+    return pickle.loads(_read_exactly(fd, size, deadline))
+
+
+def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    data = bytearray()
+    while len(data) < size:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
+            raise TimeoutError
+        chunk = os.read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            raise EOFError("the executor closed its pipe")
+        data += chunk
+    return bytes(data)
+
+
+# --- the child ----------------------------------------------------------------------------------
+
+
+class _Watchdog:
+    """Ends the child when its parent is gone, or when a job runs well past its deadline (the
+    parent should have killed it: this covers a parent that cannot)."""
+
+    def __init__(self) -> None:
+        self.parent = os.getppid()
+        self.deadline: float | None = None
+
+    def watch(self) -> None:
+        while True:
+            time.sleep(0.5)
+            deadline = self.deadline
+            if os.getppid() != self.parent or (deadline is not None and time.monotonic() > deadline):
+                os._exit(3)
+
+
+def _open(spec: StoreSpec):
+    from ..store.oxigraph import OxigraphStore
+
+    if spec.store == "memory":
+        return OxigraphStore.in_memory(spec.sources, spec.base)
+    return OxigraphStore.read_only(Path(spec.store.removeprefix("oxigraph:")))
+
+
+def _serve() -> int:
+    """The child's loop: open the store once, then answer jobs until the parent closes the pipe."""
+    from . import results
+    from .sandbox import no_sockets
+
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print must not corrupt the replies
+    jobs = sys.stdin.buffer
+    sandbox_problem = no_sockets()  # before the store starts any thread, so all inherit it
+    try:
+        spec: StoreSpec = _receive(jobs)
+        store = _open(spec)
+        if store.info.version != spec.version:
+            changed = f"{spec.version} → {store.info.version}"
+            raise RuntimeError(f"the data changed since the server started ({changed}); restart it")
+    except EOFError:
+        return 0
+    except Exception as error:
+        _write_frame(replies, ("failed", f"{type(error).__name__}: {error}"))
+        return 1
+    _write_frame(replies, ("ready", sandbox_problem))
+    watchdog = _Watchdog()
+    threading.Thread(target=watchdog.watch, daemon=True).start()
+    while True:
+        try:
+            job, timeout = _receive(jobs)
+        except EOFError:
+            return 0
+        watchdog.deadline = time.monotonic() + timeout + GRACE
+        try:
+            outcome: Outcome = results.run(store, job)
+        except Exception:
+            traceback.print_exc()
+            outcome = Refusal(500, "the query failed in the engine; the error has been logged")
+        _write_frame(replies, outcome)
+        watchdog.deadline = None
+
+
+def _receive(stream: BinaryIO) -> Any:
+    header = stream.read(FRAME.size)
+    if len(header) < FRAME.size:
+        raise EOFError
+    (size,) = FRAME.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+if __name__ == "__main__":
+    sys.exit(_serve())

@@ -1,0 +1,157 @@
+"""The SPARQL query page: a plain GET form that works without JavaScript, the results as a table
+rendered on the server, example queries from `queries/`, and a download link per result format.
+
+The table model (`results_table`) is shared with `/api/<name>`, so both show results the same way:
+IRIs under the base link to this server's pages, `?xLabel` columns name the IRIs in `?x`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, render_template, request
+
+from ..formats import Format, Registry
+
+DEFAULT_QUERY = """\
+PREFIX lp: <https://w3id.org/lodpub/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?resource ?label WHERE {
+  ?resource rdfs:label ?label .
+  FILTER(LANG(?label) = "en")
+}
+LIMIT 25
+"""
+LABEL_SUFFIX = "Label"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LINKABLE = ("http://", "https://")  # never javascript: or data: IRIs in an href
+# Request parameters a download link keeps, so it fetches the same results as the page shows.
+KEPT = ("default-graph-uri", "named-graph-uri")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value as the page shows it: text, where it links to, and what a hover reveals."""
+
+    text: str
+    kind: str  # "iri", "bnode" or "literal"
+    href: str | None = None
+    iri: str | None = None  # shown under a label, so the IRI itself stays visible
+    lang: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    media_type: str
+    href: str
+
+
+def local_href(iri: str, base: str, root: str = "") -> str | None:
+    """Where a link to `iri` goes: under the base, the same path on this server; else the IRI itself
+    if it is http(s); otherwise (javascript:, urn:, …) nowhere."""
+    if iri.startswith(base):
+        return f"{root}/{iri[len(base) :]}"
+    return iri if iri.startswith(LINKABLE) else None
+
+
+def results_table(results: Mapping[str, Any], base: str, root: str = "") -> Table:
+    """SPARQL JSON results as rows of cells; a `?xLabel` column becomes the link text of `?x`."""
+    variables = list(results.get("head", {}).get("vars", []))
+    labelled = {v for v in variables if v + LABEL_SUFFIX in variables}
+    shown = tuple(
+        v for v in variables if not (v.endswith(LABEL_SUFFIX) and v[: -len(LABEL_SUFFIX)] in labelled)
+    )
+    rows = []
+    for binding in results.get("results", {}).get("bindings", []):
+        row = []
+        for variable in shown:
+            value = binding.get(variable)
+            label = binding.get(variable + LABEL_SUFFIX) if variable in labelled else None
+            row.append(_cell(value, label, base, root) if value else None)
+        rows.append(tuple(row))
+    return Table(shown, tuple(rows))
+
+
+def _cell(value: Mapping[str, str], label: Mapping[str, str] | None, base: str, root: str) -> Cell:
+    kind = value["type"]
+    if kind == "uri":
+        href = local_href(value["value"], base, root)
+        if label and label.get("type") == "literal":
+            return Cell(label["value"], "iri", href, value["value"], label.get("xml:lang"))
+        return Cell(value["value"], "iri", href)
+    if kind == "bnode":
+        return Cell("_:" + value["value"], "bnode")
+    datatype = value.get("datatype")
+    short = "xsd:" + datatype[len(XSD) :] if datatype and datatype.startswith(XSD) else datatype
+    return Cell(value["value"], "literal", lang=value.get("xml:lang"), datatype=short)
+
+
+def downloads(
+    query: str, formats: Iterable[Format], path: str, extra: Mapping[str, list[str]]
+) -> list[Download]:
+    """One link per format: the same request with `format=` added."""
+    links = []
+    for fmt in formats:
+        params = [("query", query), *((k, v) for k, vs in extra.items() for v in vs), ("format", fmt.name)]
+        links.append(Download(fmt.name, fmt.media_type, f"{path}?{urlencode(params)}"))
+    return links
+
+
+def download_formats(registry: Registry, results: Mapping[str, Any] | None) -> list[Format]:
+    """Graphs (CONSTRUCT, DESCRIBE) download in the RDF formats, results (SELECT, ASK) in results formats."""
+    if results is None:
+        return []
+    return list(registry.of_kind("rdf" if "construct" in results else "results"))
+
+
+def examples(path: str) -> list[dict[str, str]]:
+    """The canned queries, as the page lists them: each a link that runs it, even without JavaScript."""
+    listed = []
+    for query in current_app.extensions.get("lodpub.named_queries", {}).values():
+        text = query.example()
+        listed.append(
+            {
+                "name": query.name,
+                "summary": query.summary,
+                "text": text,
+                "href": f"{path}?{urlencode({'query': text})}",
+            }
+        )
+    return listed
+
+
+def render_page(query: str | None, results: dict | None, error: str | None, status: int) -> Response:
+    """The query page for `/sparql` when a client prefers HTML: editor, examples, results or error."""
+    settings = current_app.config["LODPUB"]
+    registry: Registry = current_app.extensions["lodpub.formats"]
+    ran = query is not None and results is not None
+    here = request.script_root + request.path
+    extra = {k: request.values.getlist(k) for k in KEPT if request.values.getlist(k)}
+    html = render_template(
+        "sparql.html",
+        query=DEFAULT_QUERY if query is None else query,
+        examples=examples(here),
+        table=results_table(results, settings["base_uri"], request.script_root)
+        if ran and "head" in results and "results" in results
+        else None,
+        boolean=results.get("boolean") if ran else None,
+        graph=results.get("construct") if ran else None,
+        downloads=downloads(query, download_formats(registry, results), here, extra) if ran else [],
+        error=error,
+        status=status,
+    )
+    response = Response(html, status=status, content_type=registry.get("html").content_type)
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,178 @@
+"""The SPARQL 1.1 Protocol's request rules, as functions of the request's parts (no Flask here).
+
+A query arrives by GET (`?query=`), by POST as a form (`application/x-www-form-urlencoded`, where the
+URL may carry `default-graph-uri` / `named-graph-uri` too) or by POST directly
+(`application/sparql-query`, UTF-8). Anything else is an error with the status the W3C protocol tests
+expect: 415 for other content types, 400 for zero or several queries or a query plus an update, 403
+for updates (this endpoint is read-only), 413 for a query over the length limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from ..formats import Format, Registry, UnknownFormat
+from ..negotiation import find, negotiate
+from .results import GRAPH, RESULTS
+from .safety import Dataset, refuse_update
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+ALLOWED_METHODS = ("GET", "POST", "OPTIONS", "HEAD")
+
+
+class Params(Protocol):
+    """A multi-valued mapping, as werkzeug's MultiDict."""
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query and the dataset the protocol asked for (empty tuples: none asked for)."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def dataset(self) -> Dataset:
+        if not self.default_graphs and not self.named_graphs:
+            return Dataset()
+        return Dataset(self.default_graphs, self.named_graphs)
+
+
+def read_request(
+    method: str,
+    args: Params,
+    *,
+    mimetype: str = "",
+    charset: str | None = None,
+    form: Params | None = None,
+    body: bytes = b"",
+    max_length: int,
+) -> QueryRequest | None:
+    """The query a request carries; None for a GET without one (the service description or the page).
+
+    Raises the HTTP error the protocol prescribes for a request that carries no valid query.
+    """
+    if method in ("GET", "HEAD"):
+        return _from_params(args, max_length, required=False)
+    if mimetype == FORM:
+        return _from_params(_Merged(args, form), max_length, required=True)
+    if mimetype in (QUERY, UPDATE):
+        if args.getlist("query") or args.getlist("update"):
+            raise BadRequest("a direct POST carries its query in the body; the URL has another one")
+        text = _decode(body, charset)
+        if mimetype == UPDATE:
+            refuse_update(text)
+        return _query(text, args, max_length)
+    given = f"Content-Type {mimetype!r}" if mimetype else "no Content-Type"
+    raise UnsupportedMediaType(
+        f"a POST to the SPARQL endpoint needs Content-Type {FORM} (a query= parameter) or {QUERY} "
+        f"(the query as the body); this request has {given}"
+    )
+
+
+def _from_params(params: Params, max_length: int, *, required: bool) -> QueryRequest | None:
+    queries, updates = params.getlist("query"), params.getlist("update")
+    if queries and updates:
+        raise BadRequest("a request carries either a query or an update, not both")
+    if updates:
+        refuse_update(updates[0])
+    if not queries:
+        if required:
+            raise BadRequest("the request has no query parameter")
+        return None
+    if len(queries) > 1:
+        raise BadRequest(f"a request carries exactly one query parameter; this one has {len(queries)}")
+    return _query(queries[0], params, max_length)
+
+
+def _query(text: str, params: Params, max_length: int) -> QueryRequest:
+    if not text.strip():
+        raise BadRequest("the query is empty")
+    if len(text) > max_length:
+        raise RequestEntityTooLarge(
+            f"the query is {len(text)} characters long; this endpoint accepts at most {max_length} "
+            "(max_query_length)"
+        )
+    return QueryRequest(text, _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri"))
+
+
+def _graphs(params: Params, name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(value.strip() for value in params.getlist(name) if value.strip()))
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    if charset and charset.lower().replace("-", "").replace("_", "") != "utf8":
+        raise UnsupportedMediaType(f"queries are sent in UTF-8; this one says charset={charset}")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the query is not valid UTF-8 (byte {error.start})") from None
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """A form POST's parameters: its body's first, then its URL's (the W3C tests put graphs there)."""
+
+    args: Params
+    form: Params | None
+
+    def getlist(self, key: str) -> list[str]:
+        return [*(self.form.getlist(key) if self.form is not None else []), *self.args.getlist(key)]
+
+
+def format_param(args: Params, form: Params | None = None) -> str | None:
+    """The `format=` parameter, which overrides `Accept`."""
+    values = [*(form.getlist("format") if form is not None else []), *args.getlist("format")]
+    return values[0] if values and values[0].strip() else None
+
+
+# --- which formats a response may take ------------------------------------------------------------
+
+
+def offers(registry: Registry) -> dict[str, list[Format]]:
+    """What each kind of result is offered in, in the server's order (the first wins `*/*`): SPARQL
+    JSON first for SELECT/ASK, Turtle first for graphs, and the query page last."""
+    page = registry.get("html")
+    return {
+        RESULTS: [*registry.of_kind("results"), page],
+        GRAPH: [*registry.of_kind("rdf"), page],
+    }
+
+
+def choose(
+    offered: Mapping[str, Sequence[Format]], accept: str | None, name: str | None, registry: Registry
+) -> dict[str, Format | None]:
+    """The format for each kind of result, from `format=` if given, else from `Accept`.
+
+    Which kind a query returns is known only once it runs, so both are chosen now; a kind with none
+    (None) is a 406 if the query turns out to be of that kind. A name no format has is a 400.
+    """
+    if name is None:
+        return {kind: negotiate(accept, formats) for kind, formats in offered.items()}
+    try:
+        registry.get(name)
+    except UnknownFormat:
+        known = ", ".join(registry.all_names())
+        message = f"unknown format {name!r}; format= takes one of: {known} (or a media type)"
+        raise BadRequest(message) from None
+    return {kind: find(name, formats) for kind, formats in offered.items()}
+
+
+def wants_page(chosen: Mapping[str, Format | None]) -> bool:
+    """The client prefers the HTML page (a browser, or `format=html`) for every kind it accepts."""
+    formats = [fmt for fmt in chosen.values() if fmt is not None]
+    return bool(formats) and all(fmt.kind == "page" for fmt in formats)
+
+
+def not_acceptable_message(offered: Sequence[Format], what: str) -> str:
+    types = ", ".join(fmt.media_type for fmt in offered)
+    return f"none of the types offered for {what} is acceptable; offered: {types}"

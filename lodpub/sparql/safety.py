@@ -1,0 +1,194 @@
+"""Nothing a query says makes lodpub reach out: SERVICE is refused, and a dataset may only name graphs
+this store holds, with messages that say why. The executors are also sandboxed (`sandbox.py`), so a
+query that slipped past these checks still could not open a socket.
+
+pyoxigraph does not expose its parsed algebra, so the query text is read with a small lexer that
+knows strings, comments and IRIs. Where the lexer and the engine could read a keyword differently it
+errs towards refusing: pyoxigraph also reads `1service:x {}` and `prefix-name service:x {}` as
+SERVICE, so any `service` outside strings, comments, IRIs, variables and the local part of a
+prefixed name counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from werkzeug.exceptions import BadRequest, Forbidden
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LEXEME = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>"{3}(?:(?:"|"")?(?:[^"\\]|\\.))*"{3}
+             | '{3}(?:(?:'|'')?(?:[^'\\]|\\.))*'{3}
+             | "(?:[^"\\\n\r]|\\.)*"
+             | '(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
+  | (?P<name>[\w\-.:%\\\u00B7\u0300-\u036F\u203F\u2040]+)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+LOCAL_START = re.compile(r"[\w:%\\]")  # what may follow `prefix:` in a prefixed name (PN_LOCAL)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "string", "iri", "var", "name" or "other" (spaces and comments are dropped)
+    text: str
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """The query's tokens, as far as the checks here need them."""
+    for match in _LEXEME.finditer(query):
+        kind = match.lastgroup or "other"
+        if kind not in ("space", "comment"):
+            yield Token(kind, match.group())
+
+
+def unescape(text: str) -> str:
+    """SPARQL's `\\uXXXX` codepoint escapes, decoded."""
+    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def mentions_keyword(query: str, keyword: str) -> bool:
+    """Whether `keyword` may be read as a keyword anywhere in the query (see the module docstring)."""
+    wanted = keyword.lower()
+    for token in tokens(query):
+        if token.kind == "name":
+            text = unescape(token.text).lower()
+            colon = text.find(":")
+            local_part = colon >= 0 and LOCAL_START.match(text, colon + 1) is not None
+            for found in _occurrences(text, wanted):
+                if not (local_part and found > colon):
+                    return True
+    return False
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    start = text.find(word)
+    while start >= 0:
+        yield start
+        start = text.find(word, start + 1)
+
+
+def refuse_outbound(query: str) -> None:
+    """Federated queries would make this server a client of any URL a visitor names."""
+    if mentions_keyword(query, "SERVICE"):
+        raise Forbidden(
+            "federated queries (SERVICE) are not allowed: lodpub never makes outbound requests. "
+            "Query the other endpoint yourself, or load its data into this dataset's files."
+        )
+
+
+def refuse_update(update: str) -> None:
+    """The endpoint is read-only: data comes from files, and LOAD would fetch from the web."""
+    if mentions_keyword(update, "LOAD"):
+        raise Forbidden(
+            "SPARQL Update is not accepted, and LOAD would fetch data from the web: lodpub never makes "
+            "outbound requests. Add the data to the dataset's files instead."
+        )
+    raise Forbidden(
+        "this endpoint is read-only: SPARQL Update is not accepted. "
+        "The data comes from the dataset's files; change them and restart lodpub."
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a query runs over; None for either part means the store's own (all graphs)."""
+
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.default_graphs is not None or self.named_graphs is not None
+
+    @property
+    def iris(self) -> tuple[str, ...]:
+        return (*(self.default_graphs or ()), *(self.named_graphs or ()))
+
+
+def query_dataset(query: str, base: str | None = None) -> Dataset:
+    """The dataset of the query's own `FROM` / `FROM NAMED` clauses (prefixes and BASE resolved).
+
+    Naming one part of a dataset empties the other, as in SPARQL 1.1 Query, section 13.2. Relative
+    IRIs resolve against the query's BASE, else against `base` (as the engine is told to).
+    An IRI that cannot be resolved is left for the engine, which refuses the query.
+    """
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    items = list(tokens(query))
+    for i, token in enumerate(items):
+        word = token.text.upper() if token.kind == "name" else ""
+        following = items[i + 1 : i + 4]
+        if word == "BASE" and following and following[0].kind == "iri":
+            base = _resolve(following[0], base, prefixes) or base
+        elif word == "PREFIX" and len(following) >= 2 and following[0].text.endswith(":"):
+            iri = _resolve(following[1], base, prefixes)
+            if iri:
+                prefixes[following[0].text[:-1]] = iri
+        elif word == "FROM" and following:
+            is_named = following[0].kind == "name" and following[0].text.upper() == "NAMED"
+            target = following[1] if is_named and len(following) > 1 else following[0]
+            iri = _resolve(target, base, prefixes)
+            if iri:
+                (named if is_named else default).append(iri)
+    if not default and not named:
+        return Dataset()
+    return Dataset(tuple(default), tuple(named))
+
+
+def query_prefixes(query: str) -> dict[str, str]:
+    """The prefixes a query declares, so a graph it constructs can be written with them."""
+    items = list(tokens(query))
+    prefixes: dict[str, str] = {}
+    for i, token in enumerate(items[:-2]):
+        if token.kind == "name" and token.text.upper() == "PREFIX" and items[i + 1].text.endswith(":"):
+            iri = items[i + 2]
+            if iri.kind == "iri":
+                prefixes[items[i + 1].text[:-1]] = unescape(iri.text[1:-1])
+    return prefixes
+
+
+def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        iri = unescape(token.text[1:-1])
+        if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+            return iri
+        return urljoin(base, iri) if base else None
+    if token.kind == "name" and ":" in token.text:
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def effective_dataset(
+    protocol: Dataset, query: str, graphs: Sequence[str], base: str | None = None
+) -> Dataset:
+    """The dataset to run the query over, every graph checked to be one of this store's.
+
+    The protocol's `default-graph-uri` / `named-graph-uri` win over the query's FROM clauses
+    (SPARQL 1.1 Protocol, 2.1.4). Without either, the default graph is the union of all graphs.
+    """
+    dataset = protocol if protocol.given else query_dataset(query, base)
+    if dataset.given:
+        dataset = Dataset(dataset.default_graphs or (), dataset.named_graphs or ())
+    known = set(graphs)
+    unknown = [iri for iri in dict.fromkeys(dataset.iris) if iri not in known]
+    if unknown:
+        listed = ", ".join(f"<{iri}>" for iri in unknown)
+        available = ", ".join(f"<{iri}>" for iri in graphs[:20]) + (" …" if len(graphs) > 20 else "")
+        raise BadRequest(
+            f"{listed} {'is not a graph' if len(unknown) == 1 else 'are not graphs'} of this dataset, "
+            f"and lodpub never fetches remote data. Graphs here: {available or 'none'}."
+        )
+    return dataset

@@ -1,0 +1,74 @@
+"""The SPARQL 1.1 Service Description that `GET /sparql` returns to an RDF client.
+
+It says what a client can rely on: the endpoint, SPARQL 1.1 Query (no Update), every result format
+of the registry (by its W3C format IRI), the union default graph, and the default dataset with its
+named graphs, identified by the VoID description at `{base}.well-known/void`. Federated query
+(`sd:BasicFederatedQuery`) is not claimed: SERVICE is refused. No extension functions are offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from ..formats import W3C_FORMATS, Format
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+SIMPLE_ENTAILMENT = NamedNode("http://www.w3.org/ns/entailment/Simple")
+PREFIXES = {"sd": SD, "void": VOID, "formats": W3C_FORMATS}
+
+
+def sd(name: str) -> NamedNode:
+    return NamedNode(SD + name)
+
+
+def void(name: str) -> NamedNode:
+    return NamedNode(VOID + name)
+
+
+def endpoint_iri(base: str) -> str:
+    return base + "sparql"
+
+
+def void_iri(base: str) -> str:
+    return base + ".well-known/void"
+
+
+def describe(base: str, graphs: Sequence[str], triples: int, formats: Iterable[Format]) -> list[Triple]:
+    """The description as triples; blank nodes have fixed labels, so it reads the same every time."""
+    service, dataset, default_graph = BlankNode("service"), NamedNode(void_iri(base)), BlankNode("default")
+    endpoint = NamedNode(endpoint_iri(base))
+    description = [
+        Triple(service, RDF_TYPE, sd("Service")),
+        Triple(service, sd("endpoint"), endpoint),
+        Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        Triple(service, sd("defaultEntailmentRegime"), SIMPLE_ENTAILMENT),
+        *(Triple(service, sd("resultFormat"), NamedNode(f.w3c_iri)) for f in formats if f.w3c_iri),
+        Triple(service, sd("defaultDataset"), dataset),
+        Triple(dataset, RDF_TYPE, sd("Dataset")),
+        Triple(dataset, RDF_TYPE, void("Dataset")),
+        Triple(dataset, void("sparqlEndpoint"), endpoint),
+        Triple(dataset, sd("defaultGraph"), default_graph),
+        *(Triple(dataset, sd("namedGraph"), BlankNode(f"graph{n}")) for n in range(1, len(graphs) + 1)),
+        Triple(default_graph, RDF_TYPE, sd("Graph")),
+        Triple(default_graph, void("triples"), Literal(str(triples), datatype=XSD_INTEGER)),
+    ]
+    for number, graph in enumerate(graphs, 1):
+        named, inner = BlankNode(f"graph{number}"), BlankNode(f"graph{number}content")
+        description += [
+            Triple(named, RDF_TYPE, sd("NamedGraph")),
+            Triple(named, sd("name"), NamedNode(graph)),
+            Triple(named, sd("graph"), inner),
+            Triple(inner, RDF_TYPE, sd("Graph")),
+        ]
+    return description
+
+
+def serialize(description: Iterable[Triple], fmt: Format) -> bytes:
+    return pyoxigraph.serialize(description, format=fmt.oxigraph, prefixes=PREFIXES)

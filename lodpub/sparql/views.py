@@ -1,0 +1,110 @@
+"""`/sparql`: the SPARQL 1.1 Protocol endpoint, its service description, and the query page.
+
+Straight-line views over `protocol` (what the request says), `engine` (running it) and the format
+registry; every response of the endpoint, errors included, carries CORS and `Vary` headers.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException, NotAcceptable, RequestEntityTooLarge
+
+from . import protocol, service_description
+from .engine import Engine
+from .page import render_page
+from .results import RESULTS
+
+bp = Blueprint("sparql", __name__)
+PATH = "/sparql"
+ALLOW = ", ".join(protocol.ALLOWED_METHODS)
+PREFLIGHT_MAX_AGE = 86400
+
+
+def current_engine() -> Engine:
+    return current_app.extensions["lodpub.sparql"]
+
+
+@bp.route(PATH, methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
+    engine = current_engine()
+    max_length = engine.limits.max_query_length
+    _refuse_huge_bodies(max_length)
+    is_form = request.mimetype == protocol.FORM
+    form = request.form if is_form else None
+    query_request = protocol.read_request(
+        request.method,
+        request.args,
+        mimetype=request.mimetype,
+        charset=request.mimetype_params.get("charset"),
+        form=form,
+        body=b"" if is_form or request.method != "POST" else request.get_data(),
+        max_length=max_length,
+    )
+    name = protocol.format_param(request.args, form)
+    if query_request is None:
+        return _service_description(engine, name)
+    chosen = protocol.choose(engine.offers, request.headers.get("Accept"), name, engine.registry)
+    page = protocol.wants_page(chosen)
+    try:
+        if not any(chosen.values()):
+            offered = list(dict.fromkeys(fmt for formats in engine.offers.values() for fmt in formats))
+            raise NotAcceptable(protocol.not_acceptable_message(offered, "query results"))
+        answer = engine.run(query_request.query, engine.engine_formats(chosen), query_request.dataset)
+    except HTTPException as error:
+        if page:
+            return render_page(query_request.query, None, error.description, error.code or 500)
+        raise
+    if page:
+        text = answer.body.decode()
+        results = json.loads(text) if answer.kind == RESULTS else {"construct": text}
+        return render_page(query_request.query, results, None, 200)
+    return Response(answer.body, content_type=answer.format.content_type)
+
+
+def _service_description(engine: Engine, name: str | None) -> Response:
+    offered = [*engine.registry.of_kind("rdf"), engine.registry.get("html")]
+    chosen = protocol.choose({"description": offered}, request.headers.get("Accept"), name, engine.registry)
+    fmt = chosen["description"]
+    if fmt is None:
+        raise NotAcceptable(protocol.not_acceptable_message(offered, "the service description"))
+    if fmt.kind == "page":
+        return render_page(None, None, None, 200)
+    formats = [*engine.registry.of_kind("results"), *engine.registry.of_kind("rdf")]
+    description = service_description.describe(engine.base, engine.graphs, engine.triples, formats)
+    return Response(service_description.serialize(description, fmt), content_type=fmt.content_type)
+
+
+def _refuse_huge_bodies(max_length: int) -> None:
+    """A query's body, even URL-encoded, is at most a few bytes per character: refuse more unread."""
+    limit = 12 * max_length + 65536
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(
+            f"the request body is {request.content_length} bytes; queries are at most {max_length} "
+            "characters (max_query_length)"
+        )
+    request.max_form_memory_size = limit
+
+
+def _preflight() -> Response:
+    """CORS preflight (and plain OPTIONS): any origin may query, with the headers a client needs."""
+    response = Response(status=204)
+    response.headers["Allow"] = ALLOW
+    response.headers["Access-Control-Allow-Methods"] = ALLOW
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
+    return response
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    """Every answer of the endpoint (405s and other errors too) is readable from any origin, and
+    varies with `Accept`; `Origin` is listed for caches that key CORS answers on it."""
+    if request.path == PATH:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.vary.add("Accept")
+        response.vary.add("Origin")
+    return response

@@ -1,0 +1,264 @@
+"""Fixtures and helpers for the SPARQL endpoint's tests: a small dataset of three graphs, apps whose
+executors are stopped afterwards, a live server, the processes a server runs, and a socket that
+records whether anything connected to it.
+
+Test modules import the fixtures by their `*_fixture` names; pytest knows them by their short names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import BASE, LODPUB, ROOT, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES, free_port, wait_until_responds
+
+from lodpub import create_app
+
+MORE_DATA = """\
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <id/thing/> .
+
+ex:river rdfs:label "Neckar"@en .
+"""
+CITIES = f"{BASE}graph/cities"
+MORE = f"{BASE}graph/more"
+ONTO = f"{BASE}graph/onto"
+EXECUTOR_MODULE = "lodpub.sparql.executor"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+LABELS = "SELECT ?label WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
+CONSTRUCT = "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+
+
+def labels(response) -> list[str]:
+    """The labels in a 200 SPARQL JSON answer to a query for `?label`."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [b["label"]["value"] for b in response.get_json(force=True)["results"]["bindings"]]
+
+
+def ask(response) -> bool:
+    """The boolean of a 200 SPARQL JSON answer to ASK."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.loads(response.get_data())["boolean"]
+
+
+def write_dataset(folder: Path) -> dict:
+    """Three graphs (cities, more, onto) and the settings that serve them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "cities.ttl": TINY_DATA,
+        "more.ttl": MORE_DATA,
+        "onto.ttl": TINY_ONTOLOGY,
+        "shapes.ttl": TINY_SHAPES,
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return {
+        "data": [str(folder / "cities.ttl"), str(folder / "more.ttl")],
+        "ontology": [str(folder / "onto.ttl")],
+        "shapes": [str(folder / "shapes.ttl")],
+        "base_uri": BASE,
+        "validate_on_load": False,
+    }
+
+
+@pytest.fixture(name="dataset_settings", scope="module")
+def dataset_settings_fixture(tmp_path_factory) -> dict:
+    return write_dataset(tmp_path_factory.mktemp("sparql-data"))
+
+
+@pytest.fixture(name="sparql_app", scope="module")
+def sparql_app_fixture(dataset_settings):
+    """One app per test module, so its executors start once; they are stopped afterwards."""
+    app = create_app(dataset_settings)
+    yield app
+    app.extensions["lodpub.sparql"].close()
+
+
+@pytest.fixture(name="web")
+def web_fixture(sparql_app):
+    return sparql_app.test_client()
+
+
+@pytest.fixture(name="make_app")
+def make_app_fixture(dataset_settings):
+    """An app with settings of the test's own (limits, timeouts); its executors stop afterwards."""
+    apps = []
+
+    def make(**overrides):
+        app = create_app({**dataset_settings, **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["lodpub.sparql"].close()
+
+
+# --- a live server, and the processes it runs --------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(name="serve", scope="module")
+def serve_fixture(tmp_path_factory, dataset_settings) -> Iterator:
+    """Start `lodpub serve` on a free loopback port with extra `LODPUB_*` settings; stopped afterwards."""
+    servers: list[Server] = []
+
+    def start(**env: str | int) -> Server:
+        port = free_port()
+        log_path = tmp_path_factory.mktemp("server") / "server.log"
+        settings = {
+            "LODPUB_DATA": " ".join(dataset_settings["data"]),
+            "LODPUB_ONTOLOGY": " ".join(dataset_settings["ontology"]),
+            "LODPUB_SHAPES": " ".join(dataset_settings["shapes"]),
+            "LODPUB_WORKERS": "1",
+            "LODPUB_VALIDATE_ON_LOAD": "false",
+        }
+        environment = {**os.environ, **settings, **{f"LODPUB_{k.upper()}": str(v) for k, v in env.items()}}
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [str(LODPUB), "serve", "--port", str(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=environment,
+            )
+        server = Server(process, f"http://127.0.0.1:{port}", log_path)
+        servers.append(server)
+        try:
+            wait_until_responds(server.url + "/healthz", process)
+        except (RuntimeError, TimeoutError) as error:
+            raise AssertionError(f"{error}\n{server.log()}") from None
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def children() -> dict[int, list[int]]:
+    """Every process's children, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def descendants(pid: int) -> list[int]:
+    tree, found, todo = children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def is_executor(pid: int) -> bool:
+    try:
+        return EXECUTOR_MODULE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def executors_of(pid: int) -> list[int]:
+    """The query executors a server (or this test process) runs."""
+    return [child for child in descendants(pid) if is_executor(child)]
+
+
+def alive(pid: int) -> bool:
+    """Running, and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+# --- a socket that records whether anyone connected -------------------------------------------
+
+
+@dataclass
+class Listener:
+    """A loopback TCP port that accepts, records and hangs up on every connection."""
+
+    port: int
+    connections: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+
+@pytest.fixture(name="listener")
+def listener_fixture() -> Iterator[Listener]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    recorded = Listener(server.getsockname()[1])
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, address = server.accept()
+            except OSError:
+                continue
+            recorded.connections.append(address)
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield recorded
+    stop.set()
+    thread.join(timeout=2)
+    server.close()

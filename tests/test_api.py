@@ -1,0 +1,383 @@
+"""`/api/<name>`: the canned queries answer with the facts of the seed page, in every offered format,
+and refuse bad parameters with a 400 that names them. `/context.jsonld` is the ontology's context."""
+
+import csv
+import io
+import json
+
+import pytest
+import requests
+from pyld import jsonld
+
+from lodpub import create_app
+
+BASE = "https://lod.heidelberg.de/"
+LP = "https://w3id.org/lodpub/ontology/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+MONTPELLIER = BASE + "id/partnership/montpellier"
+
+
+@pytest.fixture(scope="module")
+def heidelberg():
+    """The app with its defaults: the Heidelberg dataset, the ontology and the shipped queries."""
+    return create_app({})
+
+
+@pytest.fixture(scope="module")
+def web(heidelberg):
+    return heidelberg.test_client()
+
+
+def rows(web, path: str, **params) -> list[dict]:
+    """SPARQL JSON bindings, flattened to {variable: value}."""
+    response = web.get(path, query_string=params, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [{k: v["value"] for k, v in b.items()} for b in response.get_json()["results"]["bindings"]]
+
+
+# --- facts from the seed page ---------------------------------------------------------------------
+
+
+def test_partner_cities_are_the_eight_of_the_seed_page(web):
+    cities = {r["partnerLabel"]: r for r in rows(web, "/api/partner_cities")}
+    assert sorted(cities) == sorted(
+        ["Hangzhou", "Palo Alto", "Montpellier", "Cambridge", "Rehovot", "Bautzen", "Simferopol", "Kumamoto"]
+    )
+    assert cities["Montpellier"]["startYear"] == "1961"
+    assert cities["Montpellier"]["countryLabel"] == "France"
+    assert cities["Montpellier"]["partner"] == BASE + "id/city/montpellier"
+    assert "country" not in cities["Simferopol"]  # the page names no country for Simferopol
+    assert "startYear" not in cities["Hangzhou"]  # not confirmed, so not stated
+    assert cities["Palo Alto"]["countryLabel"] == "United States"
+
+
+def test_labels_follow_the_lang_parameter(web):
+    cities = {r["partnerLabel"]: r for r in rows(web, "/api/partner_cities", lang="de")}
+    assert cities["Cambridge"]["countryLabel"] == "Großbritannien"
+    assert cities["Bautzen"]["countryLabel"] == "Deutschland"
+
+
+def test_friendly_relations_are_the_three_of_the_seed_page(web):
+    relations = {r["partnerLabel"]: r for r in rows(web, "/api/friendly_relations", lang="de")}
+    assert set(relations) == {"Mostar", "Jelenia Góra", "Heidelberg (Gauteng)"}
+    assert relations["Mostar"]["countryLabel"] == "Bosnien-Herzegowina"
+    assert relations["Jelenia Góra"]["countryLabel"] == "Polen"
+    assert relations["Heidelberg (Gauteng)"]["countryLabel"] == "Südafrika"
+    assert relations["Heidelberg (Gauteng)"]["containedInPlaceLabel"] == "Provinz Gauteng"
+
+
+def events(web, **params) -> dict[str, dict]:
+    return {
+        r["event"].removeprefix(BASE + "id/event/"): r for r in rows(web, "/api/events_in_range", **params)
+    }
+
+
+def test_events_of_2021_by_default(web):
+    assert set(events(web)) == {
+        "montpellier-partnership-60th-anniversary",  # 2021 (xsd:gYear)
+        "montpellier-anniversary-celebration-2021",  # 2021-09 (xsd:gYearMonth)
+        "montpellier-return-visit-2021",  # 2021-10-01 to 2021-10-04
+        "world-human-rights-cities-forum-2021",  # 2021-10-07 to 2021-10-10
+        "stadtarchiv-school-workshop-2021",  # 2021-10-15T15:00:00+02:00 (xsd:dateTime)
+        "gurs-commemoration-2021",  # 2021-10-24
+    }
+
+
+@pytest.mark.parametrize(
+    "first, last, expected",
+    [
+        ("1940-10-23", "1940-10-23", {"deportation-to-gurs-1940"}),  # inside 22 to 24 October
+        (
+            "2021-10-04",
+            "2021-10-07",
+            {
+                "montpellier-partnership-60th-anniversary",
+                "montpellier-return-visit-2021",
+                "world-human-rights-cities-forum-2021",
+            },
+        ),  # both ends touch
+        (
+            "2021-09-30",
+            "2021-09-30",
+            {"montpellier-partnership-60th-anniversary", "montpellier-anniversary-celebration-2021"},
+        ),  # a month covers its days
+        (
+            "2021-10-15",
+            "2021-10-15",
+            {"montpellier-partnership-60th-anniversary", "stadtarchiv-school-workshop-2021"},
+        ),  # a dateTime by its day
+        ("2022-01-01", "2030-12-31", set()),
+    ],
+)
+def test_events_in_a_range_overlap_it(web, first, last, expected):
+    assert set(events(web, **{"from": first, "to": last})) == expected
+
+
+def test_event_dates_keep_their_datatypes(web):
+    response = web.get("/api/events_in_range", headers={"Accept": "application/sparql-results+json"})
+    by_event = {b["event"]["value"]: b for b in response.get_json()["results"]["bindings"]}
+    assert by_event[BASE + "id/event/montpellier-anniversary-celebration-2021"]["startDate"]["datatype"] == (
+        XSD + "gYearMonth"
+    )
+    assert (
+        by_event[BASE + "id/event/stadtarchiv-school-workshop-2021"]["startDate"]["datatype"]
+        == XSD + "dateTime"
+    )
+
+
+def test_events_of_the_montpellier_partnership(web):
+    found = {
+        r["event"].removeprefix(BASE + "id/event/"): r
+        for r in rows(web, "/api/partnership_events", partnership=MONTPELLIER)
+    }
+    assert set(found) == {
+        "montpellier-partnership-60th-anniversary",
+        "montpellier-anniversary-celebration-2021",
+        "montpellier-return-visit-2021",
+        "montpellier-wine-fair-2021",
+        "stadtarchiv-school-workshop-2021",
+    }
+    assert found["montpellier-wine-fair-2021"]["locationLabel"] == "Eugen-Biser-Saal"
+    assert "startDate" not in found["montpellier-wine-fair-2021"]  # the page gives no date
+    assert found["montpellier-anniversary-celebration-2021"]["dateNote"] == "early September 2021"
+
+
+def test_another_partnership_has_no_events(web):
+    assert rows(web, "/api/partnership_events", partnership=BASE + "id/partnership/bautzen") == []
+
+
+def test_contacts_with_unit_and_address(web):
+    contacts = {r["contactPersonLabel"]: r for r in rows(web, "/api/contacts")}
+    assert set(contacts) == {"Malena Arnold", "Theresa Kälberer"}
+    for contact in contacts.values():
+        assert contact["unitLabel"] == "Office of the Lord Mayor, International Relations"
+        assert (
+            contact["buildingName"],
+            contact["streetAddress"],
+            contact["postalCode"],
+            contact["addressLocality"],
+        ) == (
+            "Rathaus",
+            "Marktplatz 10",
+            "69117",
+            "Heidelberg",
+        )
+    german = rows(web, "/api/contacts", lang="de")
+    assert {r["unitLabel"] for r in german} == {"Referat des Oberbürgermeisters, Internationale Beziehungen"}
+
+
+def test_programmes(web):
+    programmes = {r["programmeLabel"]: r for r in rows(web, "/api/programmes")}
+    assert len(programmes) == 4
+    school = programmes["International Summer Science School"]
+    assert (school["startYear"], school["alternateName"], school["relations"]) == ("1996", "ISH", "8")
+    assert school["providerLabel"] == "City of Heidelberg"
+    cooperation = programmes[
+        "Cooperation of the International Summer Science School with the National Youth Science Forum"
+    ]
+    assert (cooperation["startYear"], cooperation["partOfLabel"]) == (
+        "2010",
+        "International Summer Science School",
+    )
+    assert programmes["Care of the Gurs memorial"]["typeLabel"] == "Programme"
+
+
+# --- parameters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, params, message",
+    [
+        ("/api/events_in_range", {"from": "2021-13-01"}, "parameter 'from': '2021-13-01' is not a date"),
+        ("/api/events_in_range", {"to": "tomorrow"}, "parameter 'to'"),
+        ("/api/partnership_events", {"partnership": "montpellier please"}, "parameter 'partnership'"),
+        ("/api/partnership_events", {}, "parameter 'partnership' is required"),
+        ("/api/partner_cities", {"country": "france"}, "unknown parameter 'country'"),
+        ("/api/partner_cities", {"lang": "fr"}, "parameter 'lang': 'fr' is not one of de, en"),
+        ("/api/partner_cities", {"lang": ["de", "en"]}, "parameter 'lang' is given more than once"),
+    ],
+)
+def test_bad_parameters_are_a_400_naming_the_parameter(web, path, params, message):
+    response = web.get(path, query_string=params, headers={"Accept": "application/json, */*;q=0.1"})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_bad_parameters_show_in_the_html_page_too(web):
+    response = web.get("/api/events_in_range?from=someday", headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "parameter &#39;from&#39;: &#39;someday&#39; is not a date" in response.get_data(as_text=True)
+
+
+def test_unknown_query_is_a_404(web):
+    assert web.get("/api/no_such_query").status_code == 404
+
+
+# --- formats ---------------------------------------------------------------------------------------
+
+FORMATS = [
+    ("jsonld", "application/ld+json"),
+    ("json", "application/sparql-results+json"),
+    ("xml", "application/sparql-results+xml"),
+    ("csv", "text/csv"),
+    ("tsv", "text/tab-separated-values"),
+    ("html", "text/html"),
+]
+
+
+@pytest.mark.parametrize("name, media_type", FORMATS)
+def test_every_format_by_accept_header(web, name, media_type):
+    response = web.get("/api/partner_cities", headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert "Montpellier" in response.get_data(as_text=True)
+    assert "Accept" in response.headers.get("Vary", "")
+
+
+@pytest.mark.parametrize("name, media_type", FORMATS)
+def test_every_format_by_format_parameter(web, name, media_type):
+    response = web.get(f"/api/partner_cities?format={name}", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+
+
+def test_any_origin_may_call_the_api(web):
+    assert web.get("/api/partner_cities").headers["Access-Control-Allow-Origin"] == "*"
+    assert web.get("/api/partner_cities?lang=xx").headers["Access-Control-Allow-Origin"] == "*"
+    assert web.get("/api").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_json_ld_is_the_default(web):
+    assert web.get("/api/partner_cities").mimetype == "application/ld+json"
+    assert web.get("/api/partner_cities", headers={"Accept": "*/*"}).mimetype == "application/ld+json"
+
+
+def test_nothing_acceptable_is_a_406(web):
+    assert web.get("/api/partner_cities", headers={"Accept": "image/png"}).status_code == 406
+    assert web.get("/api/partner_cities?format=turtle").status_code == 406  # a graph format, for rows
+
+
+def test_an_unknown_format_name_is_a_400(web):
+    response = web.get("/api/partner_cities?format=png")
+    assert response.status_code == 400
+    assert "unknown format 'png'" in response.get_data(as_text=True)
+
+
+def test_csv_has_a_header_and_a_row_per_city(web):
+    text = web.get("/api/partner_cities?format=csv").get_data(as_text=True)
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert len(table) == 8
+    assert {r["partnerLabel"]: r["startYear"] for r in table}["Montpellier"] == "1961"
+
+
+def test_html_is_a_table_linking_iris_to_this_server(web):
+    html = web.get("/api/partner_cities", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<table>" in html
+    assert '<a href="/id/city/montpellier" lang="en">Montpellier</a>' in html
+    assert 'href="/api/partner_cities?format=csv"' in html
+
+
+def test_api_lists_the_queries_as_json_and_html(web):
+    listing = web.get("/api", headers={"Accept": "application/json"})
+    assert listing.mimetype == "application/ld+json"  # JSON, with a context that makes each url an @id
+    names = {q["name"]: q for q in listing.get_json()["queries"]}
+    assert names["partner_cities"]["url"] == "http://localhost/api/partner_cities"
+    assert "partner_cities" in names
+    assert names["events_in_range"]["parameters"][0]["type"] == "xsd:date"
+    page = web.get("/api", headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html"
+    assert 'href="/api/partner_cities"' in page.get_data(as_text=True)
+
+
+# --- JSON-LD --------------------------------------------------------------------------------------
+
+
+def loader_for(web):
+    """A pyld document loader that fetches from the app, as a client would over HTTP."""
+
+    def load(url, options=None):
+        response = web.get(url.replace("http://localhost", ""))
+        assert response.status_code == 200
+        return {
+            "contentType": response.mimetype,
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": response.get_json(),
+        }
+
+    return load
+
+
+def triples(document: dict, loader) -> set[tuple[str, str, str]]:
+    """(predicate, object value, object datatype or language) of every expanded row triple."""
+    dataset = jsonld.to_rdf(document, {"documentLoader": loader})
+    found = set()
+    for quad in dataset["@default"]:
+        obj = quad["object"]
+        found.add(
+            (quad["predicate"]["value"], obj["value"], obj.get("language") or obj.get("datatype") or "")
+        )
+    return found
+
+
+def test_json_ld_rows_expand_to_ontology_terms(web):
+    document = web.get("/api/partner_cities", headers={"Accept": "application/ld+json"}).get_json()
+    assert len(document["@graph"]) == 8
+    expanded = jsonld.expand(document, {"documentLoader": loader_for(web)})
+    assert len(expanded) == 8
+    found = triples(document, loader_for(web))
+    assert (LP + "startYear", "1961", XSD + "gYear") in found
+    assert (LP + "country", BASE + "id/country/france", "") in found
+    assert (BASE + "api/partner_cities#partnerLabel", "Montpellier", "en") in found
+
+
+def test_json_ld_over_http_with_the_context_fetched_by_url(start_server):
+    server = start_server()
+    document = requests.get(
+        f"{server.url}/api/contacts", headers={"Accept": "application/ld+json"}, timeout=10
+    ).json()
+    assert document["@context"][0] == f"{server.url}/context.jsonld"
+    expanded = jsonld.expand(document)  # pyld fetches the context from the server itself
+    streets = [node[LP + "streetAddress"][0]["@value"] for node in expanded]
+    assert streets == ["Marktplatz 10", "Marktplatz 10"]
+
+
+# --- the context --------------------------------------------------------------------------------
+
+
+def test_context_is_generated_from_the_ontology(web):
+    response = web.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "max-age" in response.headers["Cache-Control"]
+    context = response.get_json()["@context"]
+    assert context["lp"] == LP and context["schema"] == "https://schema.org/"
+    assert {"rdfs", "xsd", "owl", "skos", "dcterms"} <= set(context)
+    assert context["partner"] == {"@id": "lp:partner", "@type": "@id"}
+    assert context["startYear"] == {"@id": "lp:startYear", "@type": "xsd:gYear"}
+    assert context["latitude"] == {"@id": "lp:latitude", "@type": "xsd:decimal"}
+    assert context["label"] == {"@id": "rdfs:label", "@container": "@language"}
+    assert context["City"] == "lp:City"
+
+
+def test_context_answers_conditional_requests(web):
+    etag = web.get("/context.jsonld").headers["ETag"]
+    assert web.get("/context.jsonld", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_context_follows_the_served_ontology(client):
+    context = client.get("/context.jsonld").get_json()["@context"]
+    assert context["City"] == "lp:City"  # the tiny ontology defines only lp:City
+    assert "partner" not in context
+
+
+def test_context_document_expands_a_node(web):
+    context = web.get("/context.jsonld").get_json()
+    node = {**context, "@id": MONTPELLIER, "startYear": "1961", "label": {"en": "Montpellier"}}
+    [expanded] = jsonld.expand(node)
+    assert expanded[LP + "startYear"] == [{"@value": "1961", "@type": XSD + "gYear"}]
+    assert json.dumps(expanded["http://www.w3.org/2000/01/rdf-schema#label"]) == json.dumps(
+        [{"@value": "Montpellier", "@language": "en"}]
+    )
