@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings first, then the store, then each part wires itself in."""
-    from . import api, dataset, errors, health, linked_data, sparql, web
+    from . import api, catalog, dataset, downloads, errors, exports, health, i18n, landing, linked_data, seo, sparql, web
 
     app = Flask(__name__)
     app.config["LODPUB"] = load_settings(config)
@@ -24,7 +24,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     health.init_app(app)
     sparql.init_app(app)
+    downloads.init_app(app)
+    catalog.init_app(app)
     api.init_app(app)
     linked_data.init_app(app)
+    exports.init_app(app)
+    i18n.init_app(app)
+    landing.init_app(app)
+    seo.init_app(app)
     web.init_app(app)
     return app

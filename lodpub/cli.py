@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import create_app
+from . import create_app, export
 from .dataset import load_check
 from .formats import build_registry
 from .settings import SETTINGS, SettingsError, load_settings, settings_table
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--base-uri", dest="base_uri", help=help_of["base_uri"].help)
 
     commands.add_parser("settings", help="print the settings table (name, variable, default, meaning)")
+    export.add_parser(commands)
     return parser
 
 
@@ -62,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "export":
+            return export.run(args)
         if args.command == "settings":
             print(settings_table())
             return 0
@@ -105,6 +108,22 @@ def validate_files(args: argparse.Namespace) -> int:
     settings = load_settings({"base_uri": args.base_uri}, config_file=args.config)
     files = files_from_settings(settings, build_registry(), data=args.files or None)
     problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"])
+    if files.data and not any(p.unreadable for p in problems):  # how search engines see the events
+        import rdflib
+
+        from exporters.schemaorg import build_alignment, rich_result_problems
+
+        from .store.oxigraph import OxigraphStore
+        from .validate import Locator
+
+        store = OxigraphStore.in_memory((*files.data, *files.ontology), settings["base_uri"])
+        locators = [Locator(s.path, settings["base_uri"], rdflib.Graph()) for s in files.data]
+        warnings = []
+        for iri, message in rich_result_problems(store, build_alignment(store)):
+            node = rdflib.URIRef(iri)
+            at = next((loc for loc in locators if loc.line_of(node)), locators[0])
+            warnings.append(Problem(str(at.path), at.line_of(node), at.shorten(node), message, "Warning"))
+        problems = [*problems, *sorted(warnings, key=lambda p: (p.path, p.line))]
     report(problems)
     errors = [p for p in problems if p.blocking]
     names = ", ".join(str(s.path) for s in files.data)

@@ -82,7 +82,12 @@ FORMATS: tuple[Format, ...] = (
         quads=True,
     ),
     Format(
-        "rdfxml", "application/rdf+xml", "rdf", "rdf", "RDF_XML", ("rdf/xml", "xml", "owl", "application/xml")
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        "rdf",
+        "RDF_XML",
+        ("rdf/xml", "rdf+xml", "xml", "owl", "application/xml"),
     ),
     Format("n3", "text/n3", "n3", "rdf", "N3"),
     Format(
@@ -97,6 +102,10 @@ FORMATS: tuple[Format, ...] = (
     Format("csv", "text/csv", "csv", "results", "CSV"),
     Format("tsv", "text/tab-separated-values", "tsv", "results", "TSV"),
     Format("html", "text/html", "html", "page", "", ("htm",)),
+    # Exports for other tools (kind "export"): written by exporters/, not by the engine.
+    Format("ics", "text/calendar", "ics", "export", "", ("ical", "icalendar")),
+    Format("geojson", "application/geo+json", "geojson", "export", ""),
+    Format("csvw", "application/csvm+json", "json", "export", "", ("csv-metadata",)),
 )
 
 

@@ -37,5 +37,6 @@ def run(factory: Callable[[], Flask], settings: dict[str, Any]) -> None:
         "errorlog": "-",
         "proc_name": "lodpub",
         "forwarded_allow_ips": "127.0.0.1,::1",
+        "control_socket_disable": True,  # one fixed path per user: two servers would fight over it
     }
     GunicornServer(factory, options).run()

@@ -77,6 +77,11 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "Processes per worker that run SPARQL queries, so one past its time limit can be stopped.",
     ),
+    Setting(
+        "catalog_themes",
+        ["INTR", "GOVE"],
+        "EU data themes of the dataset in the DCAT-AP catalog (codes of the EU data-theme vocabulary).",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}

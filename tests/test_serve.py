@@ -21,7 +21,7 @@ def shipped_triple_count() -> int:
 
 def test_serves_the_embedded_dataset_by_default(start_server):
     server = start_server()
-    health = requests.get(server.url + "/healthz", timeout=5).json()
+    health = requests.get(server.url + "/healthz", timeout=15).json()
     assert health["status"] == "ok"
     assert health["triples"] == shipped_triple_count()
     assert len(health["version"]) == 16
@@ -29,13 +29,13 @@ def test_serves_the_embedded_dataset_by_default(start_server):
 
 def test_python_server_py_serves_the_defaults_too(start_server):
     server = start_server(command=[sys.executable, "server.py", "--port", "{port}"])
-    assert requests.get(server.url + "/healthz", timeout=5).json()["triples"] == shipped_triple_count()
+    assert requests.get(server.url + "/healthz", timeout=15).json()["triples"] == shipped_triple_count()
 
 
 def test_server_app_is_importable_by_any_wsgi_server(start_server):
     gunicorn = LODPUB.parent / "gunicorn"
     server = start_server(command=[str(gunicorn), "--bind", "127.0.0.1:{port}", "server:app"])
-    assert requests.get(server.url + "/healthz", timeout=5).json()["triples"] == shipped_triple_count()
+    assert requests.get(server.url + "/healthz", timeout=15).json()["triples"] == shipped_triple_count()
 
 
 def test_several_workers_share_one_on_disk_store(start_server, tiny, tmp_path, monkeypatch):
@@ -46,27 +46,27 @@ def test_several_workers_share_one_on_disk_store(start_server, tiny, tmp_path, m
         "LODPUB_SHAPES": str(tiny.shapes),
     }
     server = start_server("--store", store, "--workers", "3", env=env)
-    versions = {requests.get(server.url + "/healthz", timeout=5).json()["version"] for _ in range(12)}
+    versions = {requests.get(server.url + "/healthz", timeout=15).json()["version"] for _ in range(12)}
     assert len(versions) == 1
     server.process.terminate()
     server.process.wait(timeout=10)
 
     tiny.write_data("not Turtle at all {")  # a second start must not reparse
     again = start_server("--store", store, env=env)
-    assert {requests.get(again.url + "/healthz", timeout=5).json()["version"]} == versions
+    assert {requests.get(again.url + "/healthz", timeout=15).json()["version"]} == versions
 
 
 def test_data_on_the_command_line_replaces_an_on_disk_store(start_server, tiny, tmp_path):
     store = f"oxigraph:{tmp_path / 'db'}"
     env = {"LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
     first = start_server("--store", store, "--data", str(tiny.data), env=env)
-    assert requests.get(first.url + "/healthz", timeout=5).json()["triples"] == 8
+    assert requests.get(first.url + "/healthz", timeout=15).json()["triples"] == 8
     first.process.terminate()
     first.process.wait(timeout=10)
     more = tmp_path / "more.ttl"
     more.write_text('<id/city/rehovot> <http://www.w3.org/2000/01/rdf-schema#label> "Rehovot"@en .\n')
     second = start_server("--store", store, "--data", str(tiny.data), str(more), env=env)
-    assert requests.get(second.url + "/healthz", timeout=5).json()["triples"] == 9
+    assert requests.get(second.url + "/healthz", timeout=15).json()["triples"] == 9
 
 
 @pytest.mark.parametrize(

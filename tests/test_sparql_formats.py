@@ -98,6 +98,14 @@ def test_graph_formats_by_parameter(web, name):
     assert response.mimetype != "text/html"
 
 
+def test_a_constructed_graph_is_written_with_the_query_s_prefixes(web):
+    query = "PREFIX thing: <id/thing/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + CONSTRUCT
+    turtle = web.get("/sparql", query_string={"query": query}, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200
+    assert f"@prefix thing: <{CITIES[: -len('graph/cities')]}id/thing/> ." in turtle.get_data(as_text=True)
+    assert "thing:river rdfs:label" in turtle.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("accept", "query", "content_type"),
     [
@@ -151,10 +159,32 @@ def test_a_406_for_one_kind_of_result_lists_that_kind_s_types(web, query, accept
     assert not_listed not in response.get_data(as_text=True)
 
 
-def test_a_format_that_does_not_fit_the_result_is_406(web):
-    response = web.get("/sparql", query_string={"query": CONSTRUCT, "format": "csv"})
-    assert response.status_code == 406
-    assert "text/turtle" in response.get_data(as_text=True)
+def test_a_format_that_does_not_fit_the_result_leaves_it_to_accept(web):
+    """Clients send one format= for every kind of query (SPARQLWrapper's `json` for a CONSTRUCT)."""
+    as_jsonld = {"query": CONSTRUCT, "format": "json"}
+    assert web.get("/sparql", query_string=as_jsonld).mimetype == "text/turtle"  # Accept: anything
+    jsonld = web.get("/sparql", query_string=as_jsonld, headers={"Accept": "application/ld+json"})
+    assert jsonld.mimetype == "application/ld+json"
+    refused = web.get(
+        "/sparql", query_string={"query": CONSTRUCT, "format": "csv"}, headers={"Accept": "text/csv"}
+    )
+    assert refused.status_code == 406
+    assert "text/turtle" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("values", "query", "media_type"),
+    [
+        (["rdf+xml", "application/rdf+xml"], CONSTRUCT, "application/rdf+xml"),  # SPARQLWrapper's RDFXML
+        (["tsv", "text/tab-separated-values"], LABELS, "text/tab-separated-values"),
+        (["json-ld", "application/ld+json"], CONSTRUCT, "application/ld+json"),
+        (["xml"], LABELS, "application/sparql-results+xml"),
+        (["xml"], CONSTRUCT, "application/rdf+xml"),
+    ],
+)
+def test_format_names_as_sparqlwrapper_sends_them(web, values, query, media_type):
+    response = web.get("/sparql", query_string=[("query", query), *(("format", v) for v in values)])
+    assert response.mimetype == media_type
 
 
 def test_an_unknown_format_parameter_is_400_listing_the_names(web):

@@ -112,7 +112,9 @@ def server(tmp_path_factory):
 def fetch(url: str, accept: str) -> tuple[requests.Response, rdflib.Graph]:
     """`GET <url>` as an RDF client; the response must be RDF, which is parsed by its media type."""
     response = requests.get(url, headers={"Accept": accept}, timeout=30)
-    assert response.status_code == 200, f"GET {url} (Accept: {accept}): {response.status_code}\n{response.text}"
+    assert response.status_code == 200, (
+        f"GET {url} (Accept: {accept}): {response.status_code}\n{response.text}"
+    )
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     assert media_type in RDF_SYNTAXES, f"GET {url} (Accept: {accept}) answered {media_type!r}, not RDF"
     graph = rdflib.Dataset() if media_type in ("application/n-quads", "application/trig") else rdflib.Graph()

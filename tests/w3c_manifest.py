@@ -226,7 +226,9 @@ def write_suite_graphs(tests: Sequence[ProtocolTest], suite: Path, folder: Path)
     for number, iri in enumerate(named_graphs(tests)):
         graph = pyoxigraph.NamedNode(iri)
         if iri in contents:
-            triples = [q.triple for q in pyoxigraph.parse(path=contents[iri], format=pyoxigraph.RdfFormat.N_TRIPLES)]
+            triples = [
+                q.triple for q in pyoxigraph.parse(path=contents[iri], format=pyoxigraph.RdfFormat.N_TRIPLES)
+            ]
         else:
             comment = pyoxigraph.NamedNode(str(RDFS.comment))
             triples = [pyoxigraph.Triple(graph, comment, pyoxigraph.Literal(STAND_IN))]

@@ -1,35 +1,130 @@
-"""HTML documents for people: labels instead of IRIs, every value linked, links to the RDF alternates."""
+"""HTML documents for people: labels instead of IRIs, every value linked, the page language first,
+licence and provenance in view, and schema.org JSON-LD for search engines.
+
+What does not change between requests (the dataset's licence and sources, the schema.org
+alignment) is worked out once per app and kept in `app.extensions`.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph
-from flask import current_app, render_template, url_for
+from flask import Flask, current_app, render_template, url_for
+from markupsafe import Markup
 
+from .. import i18n
+from ..dataset import current_store
 from .describe import RDFS_LABEL
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LANGUAGES = ("en", "de")
+DESCRIPTION = "http://purl.org/dc/terms/description"
+SOURCE = "http://purl.org/dc/terms/source"
+LICENSE = "http://purl.org/dc/terms/license"
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+DEFINED_BY = "http://www.w3.org/2000/01/rdf-schema#isDefinedBy"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DATES = {f"{XSD}{name}" for name in ("date", "dateTime", "gYear", "gYearMonth")}
+LANGUAGES = i18n.SUPPORTED
 
 
 @dataclass
 class Value:
-    """One value on a page: its text, and the local link when the dataset publishes it."""
+    """One value on a page: its text, and the local link when the dataset publishes it (else the IRI
+    itself, marked external); literals keep their language for the `lang` attribute."""
 
     text: str
     href: str | None = None
     iri: str | None = None
     note: str = ""
+    lang: str | None = None
+    datetime: str | None = None
+
+    @property
+    def external(self) -> bool:
+        return self.iri is not None and self.href == self.iri
 
 
 @dataclass
 class Row:
     predicate: Value
     values: list[Value] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Who may reuse what, and where it came from: licences and sources of every resource that
+    states them, and the dataset the pages belong to."""
+
+    dataset: str | None
+    licences: dict[str, tuple[str, ...]]
+    derivations: dict[str, tuple[str, ...]]
+    labels: dict[str, dict[str, str]]
+
+    def licences_of(self, iri: str, defined_by: Sequence[str] = ()) -> tuple[str, ...]:
+        """The resource's own licence, else that of the document defining it, else the dataset's."""
+        for subject in (iri, *defined_by, self.dataset):
+            if subject and self.licences.get(subject):
+                return self.licences[subject]
+        return ()
+
+    def derived_from(self, iri: str, defined_by: Sequence[str] = ()) -> tuple[str, ...]:
+        for subject in (iri, *defined_by, self.dataset):
+            if subject and self.derivations.get(subject):
+                return self.derivations[subject]
+        return ()
+
+
+_DATASET = """
+SELECT ?d WHERE {
+  VALUES ?type { <https://w3id.org/lodpub/ontology/Dataset> <http://www.w3.org/ns/dcat#Dataset>
+                 <http://rdfs.org/ns/void#Dataset> }
+  ?d a ?type FILTER(isIRI(?d))
+} ORDER BY ?d LIMIT 1
+"""
+_STATEMENTS = "SELECT ?s ?o WHERE { ?s <%s> ?o FILTER(isIRI(?s) && isIRI(?o)) }"
+_LABELS = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ %s }} ?s <{RDFS_LABEL}> ?l }}"
+
+
+def publication() -> Publication:
+    """The app's licences and sources, read from the store on first use."""
+    cache = current_app.extensions.setdefault("lodpub.pages", {})
+    if "publication" not in cache:
+        cache["publication"] = read_publication(current_store())
+    return cache["publication"]
+
+
+def read_publication(store) -> Publication:
+    dataset = next((row["d"].value for row in store.query(_DATASET)), None)
+    licences: dict[str, list[str]] = defaultdict(list)
+    derivations: dict[str, list[str]] = defaultdict(list)
+    for predicate, target in ((LICENSE, licences), (DERIVED_FROM, derivations)):
+        for row in store.query(_STATEMENTS % predicate):
+            target[row["s"].value].append(row["o"].value)
+    named = {dataset, *(iri for values in licences.values() for iri in values)} - {None}
+    return Publication(
+        dataset,
+        {k: tuple(sorted(v)) for k, v in licences.items()},
+        {k: tuple(sorted(v)) for k, v in derivations.items()},
+        labels_of(store, named),
+    )
+
+
+def labels_of(store, iris) -> dict[str, dict[str, str]]:
+    """IRI → {language: label} for the given IRIs, in one query."""
+    iris = sorted(iris)
+    if not iris:
+        return {}
+    values = " ".join(f"<{pyoxigraph.NamedNode(iri).value}>" for iri in iris)
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in store.query(_LABELS % values):
+        labels[row["s"].value].setdefault(row["l"].language or "", row["l"].value)
+    return dict(labels)
 
 
 def label_index(triples: Sequence[pyoxigraph.Triple]) -> dict[str, dict[str, str]]:
@@ -42,17 +137,28 @@ def label_index(triples: Sequence[pyoxigraph.Triple]) -> dict[str, dict[str, str
 
 
 def pick(labels: dict[str, str] | None, lang: str) -> str | None:
+    """The label in the page language, else English, else untagged, else any."""
     if not labels:
         return None
     return labels.get(lang) or labels.get("en") or labels.get("") or next(iter(labels.values()))
 
 
-def href_for(iri: str) -> str | None:
-    """The local document of an IRI this server publishes (relative, so it works behind any proxy)."""
+def href_for(iri: str, lang: str | None = None) -> str | None:
+    """The local document of an IRI this server publishes (relative, so it works behind any proxy);
+    `lang` carries a language chosen with the switch on to the next page."""
     document = current_app.extensions["lodpub.site"].document_for(iri)
     if document is None:
         return None
-    return url_for("linked_data.document", rest=document[len("/doc/") :])
+    extra = {i18n.PARAMETER: lang} if lang else {}
+    return url_for("linked_data.document", rest=document[len("/doc/") :], **extra)
+
+
+def page_url(iri: str) -> str | None:
+    """The absolute URL of the page about an IRI, or None if this server does not publish it."""
+    document = current_app.extensions["lodpub.site"].document_for(iri)
+    if document is None:
+        return None
+    return url_for("linked_data.document", rest=document[len("/doc/") :], _external=True)
 
 
 def local_name(iri: str) -> str:
@@ -60,19 +166,39 @@ def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
-def value_of(term, labels: dict[str, dict[str, str]], lang: str) -> Value:
+def name_of(iri: str, labels: dict[str, dict[str, str]], lang: str, fallback=local_name) -> str:
+    """A label in `lang`, a name we know for common terms and licences, else `fallback(iri)`."""
+    return (
+        pick(labels.get(iri), lang)
+        or pick(dict(i18n.TERM_LABELS.get(iri, {})), lang)
+        or pick(dict(i18n.LICENCE_NAMES.get(iri, {})), lang)
+        or fallback(iri)
+    )
+
+
+def value_of(term, labels: dict[str, dict[str, str]], lang: str, link_lang: str | None = None) -> Value:
     if isinstance(term, pyoxigraph.NamedNode):
-        text = pick(labels.get(term.value), lang) or local_name(term.value)
-        return Value(text, href_for(term.value), term.value)
+        return Value(
+            name_of(term.value, labels, lang), href_for(term.value, link_lang) or term.value, term.value
+        )
     if isinstance(term, pyoxigraph.Literal):
-        note = term.language or term.datatype.value.rsplit("#", 1)[-1]
-        return Value(term.value, note="" if note == "string" else note)
-    return Value("(anonymous)")
+        datatype = term.datatype.value
+        if datatype in DATES:
+            return Value(i18n.format_date(term.value, lang), note=local_name(datatype), datetime=term.value)
+        note = term.language or datatype.rsplit("#", 1)[-1]
+        return Value(term.value, note="" if note in ("string", "langString") else note, lang=term.language)
+    return Value(i18n.messages(lang)["anonymous"])
 
 
 def rows_about(
-    iri: str, triples: Sequence[pyoxigraph.Triple], lang: str, incoming: bool = False
+    iri: str,
+    triples: Sequence[pyoxigraph.Triple],
+    lang: str,
+    incoming: bool = False,
+    link_lang: str | None = None,
 ) -> list[Row]:
+    """The statements about `iri` (or pointing to it), one row per property, values in the page
+    language first."""
     labels = label_index(triples)
     rows: dict[str, Row] = {}
     for t in triples:
@@ -81,27 +207,112 @@ def rows_about(
             continue
         if incoming and isinstance(obj, pyoxigraph.NamedNode) and obj.value == iri:
             continue
-        row = rows.setdefault(t.predicate.value, Row(value_of(t.predicate, labels, lang)))
-        row.values.append(value_of(obj, labels, lang))
+        row = rows.setdefault(t.predicate.value, Row(value_of(t.predicate, labels, lang, link_lang)))
+        row.values.append(value_of(obj, labels, lang, link_lang))
     for row in rows.values():
-        row.values.sort(key=lambda v: (v.note not in ("", lang), v.text.lower()))
+        row.values.sort(key=lambda v: (v.lang not in (None, lang), v.text.lower()))
     return sorted(rows.values(), key=lambda r: (r.predicate.iri != RDF_TYPE, r.predicate.text.lower()))
+
+
+def objects(iri: str, predicate: str, triples: Sequence[pyoxigraph.Triple]) -> list:
+    return [t.object for t in triples if t.subject.value == iri and t.predicate.value == predicate]
+
+
+def in_language(literals: Sequence, lang: str) -> str | None:
+    """The text of the literal in the page language, else English, else any."""
+    by_language = {
+        term.language or "": term.value for term in literals if isinstance(term, pyoxigraph.Literal)
+    }
+    return pick(by_language, lang)
+
+
+def links(iris: Sequence[str], labels: dict[str, dict[str, str]], lang: str, link_lang=None) -> list[Value]:
+    """Links to sources and licences: a web page nothing names reads best as its address."""
+    return [
+        Value(name_of(iri, labels, lang, fallback=str), href_for(iri, link_lang) or iri, iri) for iri in iris
+    ]
+
+
+def json_script(data: Any) -> Markup:
+    """JSON for a `<script>` element: `<`, `>` and `&` escaped as JSON `\\u` escapes, so no text in
+    the data (not even `</script>`) can end the element or start markup, and the JSON stays equal."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# --- schema.org: built by exporters/schemaorg.py from the ontology's alignment ----------------------
+
+
+def init_schemaorg(app: Flask) -> None:
+    """Build the schema.org alignment once per app, if the exporter is installed."""
+    try:
+        from exporters import schemaorg
+    except ModuleNotFoundError as error:  # not installed; a broken exporter still fails loudly
+        if error.name not in ("exporters", "exporters.schemaorg"):
+            raise
+        app.extensions["lodpub.schemaorg"] = None
+        return
+    app.extensions["lodpub.schemaorg"] = schemaorg.build_alignment(app.extensions["lodpub.store"])
+    app.extensions["lodpub.schemaorg.module"] = schemaorg
+
+
+def schema_markup(build: Callable[..., dict | None], *args: Any, lang: str) -> Markup | None:
+    """The exporter's markup, serialized for a `<script type="application/ld+json">`, or None."""
+    alignment = current_app.extensions.get("lodpub.schemaorg")
+    if alignment is None:
+        return None
+    data = build(current_store(), alignment, *args, lang=lang)
+    return json_script(data) if data else None
+
+
+def resource_markup(iri: str, lang: str) -> Markup | None:
+    module = current_app.extensions.get("lodpub.schemaorg.module")
+    if module is None:
+        return None
+    return schema_markup(module.markup_for, iri, page_url, lang=lang)
+
+
+# --- the pages ---------------------------------------------------------------------------------------
 
 
 def render_resource(
     iri: str, triples: Sequence[pyoxigraph.Triple], alternates: dict, lang: str = "en"
 ) -> str:
+    link_lang = i18n.explicit_language()
     labels = label_index(triples)
+    facts = publication()
+    defined_by = [t.value for t in objects(iri, DEFINED_BY, triples)]
+    labels = {**facts.labels, **labels}
     return render_template(
         "resource.html",
         iri=iri,
         lang=lang,
-        title=pick(labels.get(iri), lang) or iri,
-        rows=rows_about(iri, triples, lang),
-        incoming=rows_about(iri, triples, lang, incoming=True),
+        title=pick(labels.get(iri), lang) or local_name(iri),
+        lead=in_language(objects(iri, DESCRIPTION, triples), lang),
+        rows=rows_about(iri, triples, lang, link_lang=link_lang),
+        incoming=rows_about(iri, triples, lang, incoming=True, link_lang=link_lang),
         alternates=[(fmt, href) for fmt, href in alternates.items() if fmt.name != "html"],
+        sources=links(
+            [t.value for t in objects(iri, SOURCE, triples) if isinstance(t, pyoxigraph.NamedNode)],
+            labels,
+            lang,
+        ),
+        licences=links(facts.licences_of(iri, defined_by), labels, lang),
+        derived_from=links(facts.derived_from(iri, defined_by), labels, lang),
+        dataset=links([facts.dataset] if facts.dataset else [], labels, lang, link_lang),
+        jsonld=resource_markup(iri, lang),
+        language_switch=True,
+        link_lang=link_lang,
     )
 
 
-def render_not_found(path: str) -> str:
-    return render_template("not_found.html", path=path)
+def render_not_found(path: str, lang: str | None = None) -> str:
+    return render_template(
+        "not_found.html",
+        path=path,
+        lang=lang or i18n.choose_language(),
+        language_switch=True,
+        link_lang=i18n.explicit_language(),
+    )

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, redirect, requ
 
 from ..dataset import current_store
 from ..formats import Format, Registry, UnknownFormat
+from ..i18n import choose_language
 from ..negotiation import negotiate
 from .describe import describe, exists
 from .pages import render_not_found, render_resource
@@ -51,7 +52,8 @@ def document(rest: str) -> Response:
         listed = ", ".join(f.media_type for f in offered)
         abort(406, f"this document is available as {listed}")
     alternates = {alt: url_for("linked_data.document", rest=f"{rest}.{alt.extension}") for alt in offered}
-    response = Response(_render(iri, fmt, alternates), content_type=fmt.content_type)
+    lang = choose_language()
+    response = Response(_render(iri, fmt, alternates, lang), content_type=fmt.content_type)
     response.headers["Content-Location"] = alternates[fmt]
     response.headers["Link"] = ", ".join(
         f'<{href}>; rel="alternate"; type="{alt.media_type}"'
@@ -60,7 +62,9 @@ def document(rest: str) -> Response:
     )
     if forced is None:
         response.vary.add("Accept")
-    return _cacheable(response, fmt)
+    if forced is None or fmt.name == "html":
+        response.vary.add("Accept-Language")  # the HTML page is in the reader's language
+    return _cacheable(response, fmt, lang if fmt.name == "html" else "")
 
 
 @bp.route("/<path:rest>", methods=["GET", "HEAD"])
@@ -91,10 +95,10 @@ def _split_extension(rest: str) -> tuple[str, Format | None]:
     return (stem, fmt) if fmt in offered else (rest, None)
 
 
-def _render(iri: str, fmt: Format, alternates: dict[Format, str]) -> bytes:
+def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> bytes:
     triples = describe(current_store(), iri)
     if fmt.name == "html":
-        return render_resource(iri, triples, alternates).encode()
+        return render_resource(iri, triples, alternates, lang=lang).encode()
     if fmt.name == "jsonld":
         context = current_app.extensions["lodpub.jsonld_context"]["document"]
         url = url_for("jsonld_context.context_document", _external=True)
@@ -102,10 +106,11 @@ def _render(iri: str, fmt: Format, alternates: dict[Format, str]) -> bytes:
     return rdf_bytes(triples, fmt, current_app.config["LODPUB"]["base_uri"])
 
 
-def _cacheable(response: Response, fmt: Format) -> Response:
-    """Strong validators from the dataset version: a new version is a new ETag for every document."""
+def _cacheable(response: Response, fmt: Format, lang: str = "") -> Response:
+    """Strong validators from the dataset version: a new version is a new ETag for every document
+    (and each language of a page has its own)."""
     info = current_store().info
-    tag = hashlib.sha256(f"{info.version} {request.path} {fmt.name}".encode()).hexdigest()[:20]
+    tag = hashlib.sha256(f"{info.version} {request.path} {fmt.name} {lang}".encode()).hexdigest()[:20]
     response.set_etag(tag)
     response.last_modified = datetime.fromisoformat(info.loaded)
     response.cache_control.public = True

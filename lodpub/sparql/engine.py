@@ -79,7 +79,7 @@ class Engine:
             dict(formats),
             self.limits.max_rows,
             self.limits.max_bytes,
-            safety.query_prefixes(query),
+            safety.query_prefixes(query, self.base),
             self.base,
         )
         try:

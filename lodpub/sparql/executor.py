@@ -1,10 +1,11 @@
 """Queries run in executor processes, so a query past its time limit can be stopped for real.
 
 pyoxigraph cannot cancel a query, and it may do all the work of an ORDER BY or an aggregate inside a
-single call. So each app keeps a small pool of executors: fresh interpreters (`python -m`, never a fork
-of a threaded server that may hold RocksDB's threads) that open the store themselves, read-only, and
-answer jobs sent over a pipe as length-prefixed pickles. A job past its deadline gets its executor
-killed (SIGKILL), and a replacement starts in the background while the other executors keep serving.
+single call. So each app keeps a small pool of executors: fresh interpreters (`python -m`, exec'd
+straight away, never a forked copy of a threaded server that may hold RocksDB's threads) that open the
+store themselves, read-only, and answer jobs sent over a pipe as length-prefixed pickles. A job past
+its deadline gets its executor killed (SIGKILL), and a replacement starts in the background while the
+other executors keep serving.
 
 Executors start on first use, not with the app: most apps (tests, workers that never see a query)
 then never pay for them. They go when the app's pool is closed or collected, at interpreter exit, or

@@ -129,10 +129,11 @@ class _Merged:
         return [*(self.form.getlist(key) if self.form is not None else []), *self.args.getlist(key)]
 
 
-def format_param(args: Params, form: Params | None = None) -> str | None:
-    """The `format=` parameter, which overrides `Accept`."""
+def format_param(args: Params, form: Params | None = None) -> list[str]:
+    """The `format=` values, which override `Accept`. There may be several: SPARQLWrapper sends its
+    own name and the media type (`format=rdf+xml&format=application/rdf+xml`)."""
     values = [*(form.getlist("format") if form is not None else []), *args.getlist("format")]
-    return values[0] if values and values[0].strip() else None
+    return [value.strip() for value in values if value.strip()]
 
 
 # --- which formats a response may take ------------------------------------------------------------
@@ -149,22 +150,34 @@ def offers(registry: Registry) -> dict[str, list[Format]]:
 
 
 def choose(
-    offered: Mapping[str, Sequence[Format]], accept: str | None, name: str | None, registry: Registry
+    offered: Mapping[str, Sequence[Format]], accept: str | None, names: Sequence[str], registry: Registry
 ) -> dict[str, Format | None]:
-    """The format for each kind of result, from `format=` if given, else from `Accept`.
+    """The format for each kind of result: the first `format=` name that kind is offered in, else the
+    best match for `Accept`.
 
     Which kind a query returns is known only once it runs, so both are chosen now; a kind with none
-    (None) is a 406 if the query turns out to be of that kind. A name no format has is a 400.
+    (None) is a 406 if the query turns out to be of that kind. Clients send one `format=` for every
+    kind of query (SPARQLWrapper's `json` for a CONSTRUCT too), so a name that does not apply to a
+    kind leaves that kind to `Accept`. Names no format has are a 400.
     """
-    if name is None:
-        return {kind: negotiate(accept, formats) for kind, formats in offered.items()}
+    known = [name for name in names if _known(registry, name)]
+    if names and not known:
+        listed = ", ".join(registry.all_names())
+        message = f"unknown format {names[0]!r}; format= takes one of: {listed} (or a media type)"
+        raise BadRequest(message)
+    chosen = {}
+    for kind, formats in offered.items():
+        named = next((fmt for name in known if (fmt := find(name, formats)) is not None), None)
+        chosen[kind] = named or negotiate(accept, formats)
+    return chosen
+
+
+def _known(registry: Registry, name: str) -> bool:
     try:
         registry.get(name)
     except UnknownFormat:
-        known = ", ".join(registry.all_names())
-        message = f"unknown format {name!r}; format= takes one of: {known} (or a media type)"
-        raise BadRequest(message) from None
-    return {kind: find(name, formats) for kind, formats in offered.items()}
+        return False
+    return True
 
 
 def wants_page(chosen: Mapping[str, Format | None]) -> bool:

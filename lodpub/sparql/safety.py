@@ -122,17 +122,30 @@ def query_dataset(query: str, base: str | None = None) -> Dataset:
     IRIs resolve against the query's BASE, else against `base` (as the engine is told to).
     An IRI that cannot be resolved is left for the engine, which refuses the query.
     """
+    _prefixes, default, named = _read_header(query, base)
+    if not default and not named:
+        return Dataset()
+    return Dataset(tuple(default), tuple(named))
+
+
+def query_prefixes(query: str, base: str | None = None) -> dict[str, str]:
+    """The prefixes a query declares (as absolute IRIs), so a graph it constructs can use them."""
+    return _read_header(query, base)[0]
+
+
+def _read_header(query: str, base: str | None) -> tuple[dict[str, str], list[str], list[str]]:
+    """The query's prefixes, and the IRIs of its FROM and FROM NAMED clauses."""
     prefixes: dict[str, str] = {}
     default: list[str] = []
     named: list[str] = []
     items = list(tokens(query))
     for i, token in enumerate(items):
         word = token.text.upper() if token.kind == "name" else ""
-        following = items[i + 1 : i + 4]
+        following = items[i + 1 : i + 3]
         if word == "BASE" and following and following[0].kind == "iri":
             base = _resolve(following[0], base, prefixes) or base
-        elif word == "PREFIX" and len(following) >= 2 and following[0].text.endswith(":"):
-            iri = _resolve(following[1], base, prefixes)
+        elif word == "PREFIX" and len(following) == 2 and following[0].text.endswith(":"):
+            iri = _resolve(following[1], base, prefixes) if following[1].kind == "iri" else None
             if iri:
                 prefixes[following[0].text[:-1]] = iri
         elif word == "FROM" and following:
@@ -141,21 +154,7 @@ def query_dataset(query: str, base: str | None = None) -> Dataset:
             iri = _resolve(target, base, prefixes)
             if iri:
                 (named if is_named else default).append(iri)
-    if not default and not named:
-        return Dataset()
-    return Dataset(tuple(default), tuple(named))
-
-
-def query_prefixes(query: str) -> dict[str, str]:
-    """The prefixes a query declares, so a graph it constructs can be written with them."""
-    items = list(tokens(query))
-    prefixes: dict[str, str] = {}
-    for i, token in enumerate(items[:-2]):
-        if token.kind == "name" and token.text.upper() == "PREFIX" and items[i + 1].text.endswith(":"):
-            iri = items[i + 2]
-            if iri.kind == "iri":
-                prefixes[items[i + 1].text[:-1]] = unescape(iri.text[1:-1])
-    return prefixes
+    return prefixes, default, named
 
 
 def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | None:

@@ -44,10 +44,10 @@ def endpoint() -> Response:
         body=b"" if is_form or request.method != "POST" else request.get_data(),
         max_length=max_length,
     )
-    name = protocol.format_param(request.args, form)
+    names = protocol.format_param(request.args, form)
     if query_request is None:
-        return _service_description(engine, name)
-    chosen = protocol.choose(engine.offers, request.headers.get("Accept"), name, engine.registry)
+        return _service_description(engine, names)
+    chosen = protocol.choose(engine.offers, request.headers.get("Accept"), names, engine.registry)
     page = protocol.wants_page(chosen)
     try:
         if not any(chosen.values()):
@@ -65,9 +65,9 @@ def endpoint() -> Response:
     return Response(answer.body, content_type=answer.format.content_type)
 
 
-def _service_description(engine: Engine, name: str | None) -> Response:
+def _service_description(engine: Engine, names: list[str]) -> Response:
     offered = [*engine.registry.of_kind("rdf"), engine.registry.get("html")]
-    chosen = protocol.choose({"description": offered}, request.headers.get("Accept"), name, engine.registry)
+    chosen = protocol.choose({"description": offered}, request.headers.get("Accept"), names, engine.registry)
     fmt = chosen["description"]
     if fmt is None:
         raise NotAcceptable(protocol.not_acceptable_message(offered, "the service description"))

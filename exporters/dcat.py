@@ -1,0 +1,432 @@
+"""A DCAT-AP 3 catalog record, so GovData (DCAT-AP.de) and data.europa.eu can harvest the dataset.
+
+The record is validated with `inference="none"`, so every object it points at is typed here as the
+shapes expect (a licence is a `dcterms:LicenseDocument`, a contact a `vcard:Kind`, …). Facts come from
+the data (title, publisher, contact points, licence, places, the events' dates) and from the dumps
+(sizes, checksums); only the EU vocabularies' own labels and codes are written in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from .dumps import GZIP_MEDIA_TYPE, DumpFile
+from .void import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, XSD, DatasetFacts, Term
+
+if TYPE_CHECKING:
+    from lodpub.store import Store
+
+FOAF = "http://xmlns.com/foaf/0.1/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+SPDX = "http://spdx.org/rdf/terms#"
+PROV = "http://www.w3.org/ns/prov#"
+LOCN = "http://www.w3.org/ns/locn#"
+GSP = "http://www.opengis.net/ont/geosparql#"
+LP = "https://w3id.org/lodpub/ontology/"
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "http://www.iana.org/assignments/media-types/"
+PREFIXES = {
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "skos": SKOS,
+    "vcard": VCARD,
+    "spdx": SPDX,
+    "prov": PROV,
+    "owl": OWL,
+    "xsd": XSD,
+    "rdfs": RDFS,
+}
+# DCAT-AP 3.0.1's shapes accept only algorithm IRIs matching `^https://spdx.org/rdf/terms`, although
+# SPDX's own namespace is `http://`: the https IRI is used, tied to SPDX's by owl:sameAs.
+SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+SPDX_SHA256 = SPDX + "checksumAlgorithm_sha256"
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+# The EU data-theme vocabulary (labels as the Publications Office publishes them).
+DATA_THEMES = {
+    "AGRI": (
+        "Agriculture, fisheries, forestry and food",
+        "Landwirtschaft, Fischerei, Forstwirtschaft und Nahrungsmittel",
+    ),
+    "ECON": ("Economy and finance", "Wirtschaft und Finanzen"),
+    "EDUC": ("Education, culture and sport", "Bildung, Kultur und Sport"),
+    "ENER": ("Energy", "Energie"),
+    "ENVI": ("Environment", "Umwelt"),
+    "GOVE": ("Government and public sector", "Regierung und öffentlicher Sektor"),
+    "HEAL": ("Health", "Gesundheit"),
+    "INTR": ("International issues", "Internationale Themen"),
+    "JUST": ("Justice, legal system and public safety", "Justiz, Rechtssystem und öffentliche Sicherheit"),
+    "REGI": ("Regions and cities", "Regionen und Städte"),
+    "SOCI": ("Population and society", "Bevölkerung und Gesellschaft"),
+    "TECH": ("Science and technology", "Wissenschaft und Technologie"),
+    "TRAN": ("Transport", "Verkehr"),
+}
+# Registry format name -> (EU file-type code, label).
+FILE_TYPES = {
+    "turtle": ("RDF_TURTLE", "Turtle"),
+    "ntriples": ("RDF_N_TRIPLES", "N-Triples"),
+    "nquads": ("RDF_N_QUADS", "N-Quads"),
+    "trig": ("RDF_TRIG", "TriG"),
+    "jsonld": ("JSON_LD", "JSON-LD"),
+    "rdfxml": ("RDF_XML", "RDF/XML"),
+}
+DATED = (LP + "startDate", LP + "endDate")  # the events' dates give the temporal coverage
+ADDRESS = {
+    LP + "streetAddress": "street-address",
+    LP + "postalCode": "postal-code",
+    LP + "addressLocality": "locality",
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """The public addresses the record points at, all built from the configured base."""
+
+    catalog: str
+    homepage: str
+    sparql: str
+    landing_page: str | None = None
+
+
+@dataclass(frozen=True)
+class Download:
+    """A dump file and the public URL it is downloaded from."""
+
+    file: DumpFile
+    url: str
+    issued: str  # when the file was generated (xsd:dateTime)
+
+
+class UnknownTheme(ValueError):
+    """A configured theme code is not in the EU data-theme vocabulary."""
+
+
+def check_themes(codes: Iterable[str]) -> tuple[str, ...]:
+    unknown = [code for code in codes if code not in DATA_THEMES]
+    if unknown:
+        raise UnknownTheme(f"unknown EU data themes {unknown}; known: {', '.join(DATA_THEMES)}")
+    return tuple(codes)
+
+
+class _Graph:
+    """Triples in the order added, each once."""
+
+    def __init__(self) -> None:
+        self.triples: list[Triple] = []
+        self._seen: set[Triple] = set()
+
+    def add(self, subject: NamedNode | BlankNode, predicate: str, obj: Term) -> None:
+        triple = Triple(subject, NamedNode(predicate), obj)
+        if triple not in self._seen:
+            self._seen.add(triple)
+            self.triples.append(triple)
+
+    def type(self, subject: NamedNode | BlankNode, *classes: str) -> None:
+        for cls in classes:
+            self.add(subject, RDF_TYPE, NamedNode(cls))
+
+    def grouped(self) -> list[Triple]:
+        """Each subject's triples together (in order of first mention), so Turtle groups them."""
+        order: dict[NamedNode | BlankNode | Triple, int] = {}
+        for triple in self.triples:
+            order.setdefault(triple.subject, len(order))
+        return sorted(self.triples, key=lambda triple: order[triple.subject])
+
+
+def describe(
+    store: Store, facts: DatasetFacts, site: Site, downloads: Sequence[Download], themes: Sequence[str]
+) -> list[Triple]:
+    """The catalog, its dataset, one distribution per dump file and the SPARQL endpoint as a service."""
+    g = _Graph()
+    catalog, dataset = NamedNode(site.catalog), NamedNode(facts.iri)
+    service = NamedNode(site.catalog + "#sparql")
+    publisher = _publisher(g, store, facts)
+    languages = _languages(g, facts)
+    license_ = _license(g, facts)
+    modified = _latest(facts.get(DCTERMS + "modified"))
+
+    g.type(catalog, DCAT + "Catalog")
+    for title in _catalog_titles(store, publisher):
+        g.add(catalog, DCTERMS + "title", title)
+    for text, language in (
+        (f"Datasets published as Linked Open Data at {site.homepage}, with SPARQL endpoint and dumps.", "en"),
+        (
+            f"Als Linked Open Data unter {site.homepage} veröffentlichte Datensätze, mit SPARQL-Endpunkt.",
+            "de",
+        ),
+    ):
+        g.add(catalog, DCTERMS + "description", Literal(text, language=language))
+    g.add(catalog, FOAF + "homepage", NamedNode(site.homepage))
+    g.type(NamedNode(site.homepage), FOAF + "Document")
+    g.add(catalog, DCAT + "dataset", dataset)
+    g.add(catalog, DCAT + "service", service)
+    theme_scheme = NamedNode(EU + "data-theme")
+    g.add(catalog, DCAT + "themeTaxonomy", theme_scheme)
+    g.type(theme_scheme, SKOS + "ConceptScheme")
+    g.add(theme_scheme, DCTERMS + "title", Literal("Data theme", language="en"))
+    for node in (catalog, dataset):
+        if publisher is not None:
+            g.add(node, DCTERMS + "publisher", publisher)
+        for language in languages:
+            g.add(node, DCTERMS + "language", language)
+        if modified is not None:
+            g.add(node, DCTERMS + "modified", modified)
+
+    _dataset(g, store, facts, site, themes)
+    for download in downloads:
+        g.add(dataset, DCAT + "distribution", _distribution(g, site, download, license_))
+
+    g.type(service, DCAT + "DataService")
+    for title in facts.get(DCTERMS + "title"):
+        prefix = (
+            "SPARQL-Endpunkt" if isinstance(title, Literal) and title.language == "de" else "SPARQL endpoint"
+        )
+        g.add(
+            service,
+            DCTERMS + "title",
+            Literal(f"{prefix}: {title.value}", language=getattr(title, "language", None)),
+        )
+    g.add(service, DCAT + "endpointURL", NamedNode(site.sparql))
+    g.add(service, DCAT + "endpointDescription", NamedNode(site.sparql))
+    g.add(service, DCAT + "servesDataset", dataset)
+    g.add(service, DCTERMS + "conformsTo", NamedNode(SPARQL_PROTOCOL))
+    g.type(NamedNode(SPARQL_PROTOCOL), DCTERMS + "Standard")
+    if license_ is not None:
+        g.add(service, DCTERMS + "license", license_)
+    if publisher is not None:
+        g.add(service, DCTERMS + "publisher", publisher)
+    for contact in facts.get(DCAT + "contactPoint"):
+        g.add(service, DCAT + "contactPoint", contact)
+    return g.grouped()
+
+
+def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site, themes: Sequence[str]) -> None:
+    dataset = NamedNode(facts.iri)
+    g.type(dataset, DCAT + "Dataset")
+    for predicate in (DCTERMS + "title", DCTERMS + "description", DCAT + "keyword", PROV + "wasDerivedFrom"):
+        for value in facts.get(predicate):
+            g.add(dataset, predicate, value)
+    g.add(dataset, DCTERMS + "identifier", Literal(facts.iri))
+    issued = _latest(facts.get(DCTERMS + "issued"))
+    if issued is not None:
+        g.add(dataset, DCTERMS + "issued", issued)
+    version = facts.first(OWL + "versionInfo")
+    if isinstance(version, Literal):
+        g.add(dataset, DCAT + "version", Literal(version.value))
+    if site.landing_page:
+        g.add(dataset, DCAT + "landingPage", NamedNode(site.landing_page))
+        g.type(NamedNode(site.landing_page), FOAF + "Document")
+    for standard in facts.get(DCTERMS + "conformsTo"):
+        g.add(dataset, DCTERMS + "conformsTo", standard)
+        g.type(standard, DCTERMS + "Standard")
+    for code in themes:
+        theme = NamedNode(f"{EU}data-theme/{code}")
+        english, german = DATA_THEMES[code]
+        g.add(dataset, DCAT + "theme", theme)
+        g.type(theme, SKOS + "Concept")
+        g.add(theme, SKOS + "prefLabel", Literal(english, language="en"))
+        g.add(theme, SKOS + "prefLabel", Literal(german, language="de"))
+        g.add(theme, SKOS + "inScheme", NamedNode(EU + "data-theme"))
+    for contact in facts.get(DCAT + "contactPoint"):
+        if isinstance(contact, NamedNode | BlankNode):
+            g.add(dataset, DCAT + "contactPoint", contact)
+            _contact(g, store, contact)
+    for place in facts.get(DCTERMS + "spatial"):
+        if isinstance(place, NamedNode | BlankNode):
+            g.add(dataset, DCTERMS + "spatial", place)
+            _location(g, store, place)
+    span = temporal_coverage(store)
+    if span is not None:
+        period = BlankNode("temporal")
+        g.add(dataset, DCTERMS + "temporal", period)
+        g.type(period, DCTERMS + "PeriodOfTime")
+        g.add(period, DCAT + "startDate", _date(span[0]))
+        g.add(period, DCAT + "endDate", _date(span[1]))
+
+
+def _distribution(g: _Graph, site: Site, download: Download, license_: NamedNode | None) -> NamedNode:
+    """One dump file; a `.gz` file is the same format with `dcat:compressFormat` gzip."""
+    file = download.file
+    node = NamedNode(f"{site.catalog}#{file.name}")
+    code, label = FILE_TYPES.get(file.format, ("", file.format))
+    english = f"{label}, gzip-compressed" if file.compressed else label
+    german = f"{label}, gzip-komprimiert" if file.compressed else label
+    g.type(node, DCAT + "Distribution")
+    g.add(node, DCTERMS + "title", Literal(f"{file.name} ({english})"))
+    for text, language in (
+        (f"The complete dataset (data and ontology) as {english}.", "en"),
+        (f"Der vollständige Datensatz (Daten und Ontologie) als {german}.", "de"),
+    ):
+        g.add(node, DCTERMS + "description", Literal(text, language=language))
+    g.add(node, DCAT + "accessURL", NamedNode(download.url))
+    g.add(node, DCAT + "downloadURL", NamedNode(download.url))
+    media_type = NamedNode(IANA + file.media_type)
+    g.add(node, DCAT + "mediaType", media_type)
+    g.type(media_type, DCTERMS + "MediaType")
+    if code:
+        file_type = NamedNode(f"{EU}file-type/{code}")
+        g.add(node, DCTERMS + "format", file_type)
+        g.type(file_type, DCTERMS + "MediaTypeOrExtent")
+        g.add(file_type, SKOS + "inScheme", NamedNode(EU + "file-type"))
+    if file.compressed:
+        gzip = NamedNode(IANA + GZIP_MEDIA_TYPE)
+        g.add(node, DCAT + "compressFormat", gzip)
+        g.type(gzip, DCTERMS + "MediaType")
+    g.add(node, DCAT + "byteSize", Literal(str(file.size), datatype=NamedNode(XSD + "nonNegativeInteger")))
+    checksum = BlankNode(f"checksum{_slug(file.name)}")
+    g.add(node, SPDX + "checksum", checksum)
+    g.type(checksum, SPDX + "Checksum")
+    g.add(checksum, SPDX + "algorithm", NamedNode(SHA256))
+    g.add(checksum, SPDX + "checksumValue", Literal(file.sha256, datatype=NamedNode(XSD + "hexBinary")))
+    g.type(NamedNode(SHA256), SPDX + "ChecksumAlgorithm")
+    g.add(NamedNode(SHA256), OWL + "sameAs", NamedNode(SPDX_SHA256))
+    g.add(node, DCTERMS + "issued", Literal(download.issued, datatype=NamedNode(XSD + "dateTime")))
+    if license_ is not None:
+        g.add(node, DCTERMS + "license", license_)
+    return node
+
+
+def _publisher(g: _Graph, store: Store, facts: DatasetFacts) -> NamedNode | BlankNode | None:
+    publisher = facts.first(DCTERMS + "publisher")
+    if not isinstance(publisher, NamedNode | BlankNode):
+        return None
+    g.type(publisher, FOAF + "Agent")
+    for name in _objects(store, publisher, FOAF + "name") or _labels(store, publisher):
+        g.add(publisher, FOAF + "name", name)
+    return publisher
+
+
+def _catalog_titles(store: Store, publisher: NamedNode | BlankNode | None) -> list[Literal]:
+    names = _labels(store, publisher) if publisher is not None else []
+    if not names:
+        return [Literal("Linked Open Data", language="en")]
+    return [Literal(f"Linked Open Data: {name.value}", language=name.language) for name in names]
+
+
+def _languages(g: _Graph, facts: DatasetFacts) -> list[NamedNode]:
+    languages = [v for v in facts.get(DCTERMS + "language") if isinstance(v, NamedNode)]
+    for language in languages:
+        g.type(language, DCTERMS + "LinguisticSystem")
+        if language.value.startswith(EU + "language/"):
+            g.add(language, SKOS + "inScheme", NamedNode(EU + "language"))
+    return languages
+
+
+def _license(g: _Graph, facts: DatasetFacts) -> NamedNode | None:
+    license_ = facts.first(DCTERMS + "license")
+    if not isinstance(license_, NamedNode):
+        return None
+    g.type(license_, DCTERMS + "LicenseDocument")
+    return license_
+
+
+def _contact(g: _Graph, store: Store, contact: NamedNode | BlankNode) -> None:
+    """A contact point as vCard: a person's name, the unit they answer for, its postal address."""
+    person = next(iter(_objects(store, contact, LP + "contactPerson")), None)
+    g.type(contact, VCARD + "Kind", VCARD + ("Individual" if person is not None else "Organization"))
+    for name in _distinct(_labels(store, person if person is not None else contact)):
+        g.add(contact, VCARD + "fn", name)
+    units = [q.subject for q in store.quads(None, NamedNode(LP + "contactPoint"), contact, None)]
+    for unit in units:
+        for name in _labels(store, unit):
+            g.add(contact, VCARD + "organization-name", name)
+    addresses = _objects(store, contact, LP + "address") or [
+        a for unit in units for a in _objects(store, unit, LP + "address")
+    ]
+    for address in addresses[:1]:
+        if isinstance(address, NamedNode | BlankNode):
+            g.add(contact, VCARD + "hasAddress", address)
+            g.type(address, VCARD + "Address")
+            for source, target in ADDRESS.items():
+                for value in _objects(store, address, source):
+                    g.add(address, VCARD + target, value)
+            for country in _objects(store, address, LP + "addressCountry"):
+                for name in _labels(store, country):
+                    g.add(address, VCARD + "country-name", name)
+
+
+def _location(g: _Graph, store: Store, place: NamedNode | BlankNode) -> None:
+    g.type(place, DCTERMS + "Location")
+    for label in _labels(store, place):
+        g.add(place, SKOS + "prefLabel", label)
+    latitude = next(iter(_objects(store, place, LP + "latitude")), None)
+    longitude = next(iter(_objects(store, place, LP + "longitude")), None)
+    if isinstance(latitude, Literal) and isinstance(longitude, Literal):
+        point = f"POINT({longitude.value} {latitude.value})"
+        g.add(place, DCAT + "centroid", Literal(point, datatype=NamedNode(GSP + "wktLiteral")))
+
+
+def temporal_coverage(store: Store) -> tuple[date, date] | None:
+    """From the earliest to the latest of the events' dates; a year or month covers all its days."""
+    low: date | None = None
+    high: date | None = None
+    values = " ".join(f"<{p}>" for p in DATED)
+    for row in store.query(
+        f"SELECT DISTINCT ?d WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?d FILTER(isLiteral(?d)) }}"
+    ):
+        bounds = date_bounds(row["d"].value)
+        if bounds is not None:
+            low = bounds[0] if low is None else min(low, bounds[0])
+            high = bounds[1] if high is None else max(high, bounds[1])
+    return (low, high) if low is not None and high is not None else None
+
+
+DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:$|T|Z|[+-]\d{2}:\d{2}$)")
+
+
+def date_bounds(text: str) -> tuple[date, date] | None:
+    """The first and last day a date, dateTime, gYearMonth or gYear value covers; None if unreadable."""
+    match = DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _objects(store: Store, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
+    found: list[Term] = []
+    for quad in store.quads(subject, NamedNode(predicate), None, None):
+        if quad.object not in found:
+            found.append(quad.object)
+    return found
+
+
+def _labels(store: Store, subject: NamedNode | BlankNode | None) -> list[Literal]:
+    if subject is None:
+        return []
+    return sorted((v for v in _objects(store, subject, RDFS + "label") if isinstance(v, Literal)), key=str)
+
+
+def _distinct(labels: Sequence[Literal]) -> list[Literal]:
+    """A name spelled the same in every language is stated once, without a language tag."""
+    if len({label.value for label in labels}) == 1:
+        return [Literal(labels[0].value)]
+    return list(labels)
+
+
+def _latest(values: Iterable[Term]) -> Literal | None:
+    literals = [v for v in values if isinstance(v, Literal)]
+    return max(literals, key=lambda v: v.value) if literals else None
+
+
+def _date(day: date) -> Literal:
+    return Literal(day.isoformat(), datatype=NamedNode(XSD + "date"))
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", name)

@@ -1,0 +1,227 @@
+"""VoID: the dataset described from the data itself, for crawlers, federated query and catalogues.
+
+Every number is counted by SPARQL over the store, never typed in, and the words (title, licence,
+publisher) are the dataset resource's own statements in the data, so the description cannot drift
+from what is served. The dataset's IRI is `{base}.well-known/void`, the one the SPARQL Service
+Description names as its default dataset; `owl:sameAs` joins it to the dataset resource in the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+if TYPE_CHECKING:
+    from lodpub.store import Store
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
+PREFIXES = {
+    "void": VOID,
+    "dcterms": DCTERMS,
+    "owl": OWL,
+    "xsd": XSD,
+    "formats": "http://www.w3.org/ns/formats/",
+}
+# facts copied from the dataset resource into the VoID description, as they are stated there
+COPIED = ("title", "description", "license", "publisher", "modified", "issued", "language", "spatial")
+EXAMPLES = 3  # example resources picked when the data names none: one of each of the largest classes
+
+Term = NamedNode | BlankNode | Literal
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What the data says about its dataset resource, by predicate IRI."""
+
+    iri: str
+    values: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
+
+    def get(self, predicate: str) -> tuple[Term, ...]:
+        return self.values.get(predicate, ())
+
+    def first(self, predicate: str) -> Term | None:
+        return next(iter(self.get(predicate)), None)
+
+
+def find_dataset(store: Store, base: str) -> DatasetFacts | None:
+    """The data's own dataset resource (a `void:Dataset` or `dcat:Dataset` under the base), if any."""
+    query = f"""SELECT DISTINCT ?d WHERE {{
+        VALUES ?type {{ <{VOID}Dataset> <{DCAT}Dataset> }}
+        ?d a ?type FILTER(isIRI(?d) && STRSTARTS(STR(?d), {Literal(base)}))
+    }} ORDER BY ?d LIMIT 1"""
+    row = next(iter(store.query(query)), None)
+    if row is None:
+        return None
+    subject = row["d"]
+    values: dict[str, list[Term]] = {}
+    for quad in store.quads(subject, None, None, None):
+        found = values.setdefault(quad.predicate.value, [])
+        if quad.object not in found:
+            found.append(quad.object)
+    return DatasetFacts(subject.value, {p: tuple(sorted(v, key=str)) for p, v in values.items()})
+
+
+def dated_version(facts: DatasetFacts | None) -> str | None:
+    """The dataset's version date (`dcterms:modified`, else a date-like `owl:versionInfo`) as YYYY-MM-DD."""
+    if facts is None:
+        return None
+    for predicate in (DCTERMS + "modified", OWL + "versionInfo"):
+        for value in facts.get(predicate):
+            text = value.value if isinstance(value, Literal) else ""
+            if len(text) >= 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+                return text[:10]
+    return None
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """The numbers VoID states, as SPARQL counts them over the union of the named graphs."""
+
+    triples: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    classes: tuple[tuple[str, int], ...]  # class IRI, number of distinct instances
+    properties: tuple[tuple[str, int], ...]  # property IRI, number of distinct triples
+    vocabularies: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+def count_queries(uri_space: str) -> dict[str, str]:
+    """The SPARQL behind each VoID count; triples are distinct, as a triple stated in two files is
+    one triple of the union graph."""
+    in_space = f"isIRI(?s) && STRSTARTS(STR(?s), {Literal(uri_space)})"
+    return {
+        "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+        "entities": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER({in_space}) }}",
+        "distinct_subjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+        "distinct_objects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }",
+    }
+
+
+CLASSES_QUERY = (
+    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
+)
+PROPERTIES_QUERY = (
+    "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p"
+)
+
+
+def statistics(store: Store, uri_space: str, facts: DatasetFacts | None = None) -> Statistics:
+    """Count everything VoID states; run once per dataset version, as it reads the whole store."""
+    counts = {name: _count(store, query) for name, query in count_queries(uri_space).items()}
+    classes = tuple((row["c"].value, int(row["n"].value)) for row in store.query(CLASSES_QUERY))
+    properties = tuple((row["p"].value, int(row["n"].value)) for row in store.query(PROPERTIES_QUERY))
+    terms = [iri for iri, _ in (*classes, *properties)]
+    vocabularies = tuple(sorted({namespace(iri) for iri in terms} - {""}))
+    return Statistics(
+        **counts,
+        classes=classes,
+        properties=properties,
+        vocabularies=vocabularies,
+        examples=example_resources(store, uri_space, classes, facts),
+    )
+
+
+def _count(store: Store, query: str) -> int:
+    return int(next(iter(store.query(query)))["n"].value)
+
+
+def namespace(iri: str) -> str:
+    """The vocabulary a term belongs to: its IRI up to the last `#` or `/`."""
+    return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+
+
+def example_resources(
+    store: Store, uri_space: str, classes: Sequence[tuple[str, int]], facts: DatasetFacts | None
+) -> tuple[str, ...]:
+    """The examples the data names (`void:exampleResource`), else one instance of each largest class."""
+    named = tuple(
+        t.value for t in (facts.get(VOID + "exampleResource") if facts else ()) if isinstance(t, NamedNode)
+    )
+    if named:
+        return named
+    examples: list[str] = []
+    for iri, _ in sorted(classes, key=lambda pair: -pair[1]):
+        query = f"""SELECT ?s WHERE {{ ?s a <{iri}>
+                    FILTER(isIRI(?s) && STRSTARTS(STR(?s), {Literal(uri_space)})) }} ORDER BY ?s LIMIT 1"""
+        row = next(iter(store.query(query)), None)
+        if row is not None and row["s"].value not in examples:
+            examples.append(row["s"].value)
+        if len(examples) == EXAMPLES:
+            break
+    return tuple(examples)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Public addresses of what this server offers, built from the configured base."""
+
+    dataset: str
+    sparql: str
+    dumps: tuple[str, ...]
+    formats: tuple[str, ...] = ()  # W3C format IRIs (void:feature) of the dumps
+
+
+def describe(
+    endpoints: Endpoints, uri_space: str, stats: Statistics, facts: DatasetFacts | None
+) -> list[Triple]:
+    """The VoID description; blank nodes have fixed labels, so the same data reads the same."""
+    dataset = NamedNode(endpoints.dataset)
+    triples = [
+        Triple(dataset, _n(RDF_TYPE), _n(VOID + "Dataset")),
+        Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(endpoints.sparql)),
+        Triple(dataset, _n(VOID + "uriSpace"), Literal(uri_space)),
+        *(Triple(dataset, _n(VOID + "dataDump"), _n(url)) for url in endpoints.dumps),
+        *(Triple(dataset, _n(VOID + "feature"), _n(iri)) for iri in endpoints.formats),
+        *(Triple(dataset, _n(VOID + "vocabulary"), _n(iri)) for iri in stats.vocabularies),
+        *(Triple(dataset, _n(VOID + "exampleResource"), _n(iri)) for iri in stats.examples),
+    ]
+    for name, number in (
+        ("triples", stats.triples),
+        ("entities", stats.entities),
+        ("distinctSubjects", stats.distinct_subjects),
+        ("distinctObjects", stats.distinct_objects),
+        ("classes", len(stats.classes)),
+        ("properties", len(stats.properties)),
+    ):
+        triples.append(Triple(dataset, _n(VOID + name), _integer(number)))
+    if facts is not None:
+        triples.append(Triple(dataset, _n(OWL + "sameAs"), _n(facts.iri)))
+        triples += [
+            Triple(dataset, _n(DCTERMS + p), value) for p in COPIED for value in facts.get(DCTERMS + p)
+        ]
+    triples += _partitions(dataset, "classPartition", "class", "entities", stats.classes)
+    triples += _partitions(dataset, "propertyPartition", "property", "triples", stats.properties)
+    return triples
+
+
+def _partitions(
+    dataset: NamedNode, link: str, kind: str, measure: str, counts: Iterable[tuple[str, int]]
+) -> list[Triple]:
+    triples: list[Triple] = []
+    for number, (iri, count) in enumerate(counts, 1):
+        partition = BlankNode(f"{kind}{number}")
+        triples += [
+            Triple(dataset, _n(VOID + link), partition),
+            Triple(partition, _n(VOID + kind), _n(iri)),
+            Triple(partition, _n(VOID + measure), _integer(count)),
+        ]
+    return triples
+
+
+def _n(iri: str) -> NamedNode:
+    return NamedNode(iri)
+
+
+def _integer(number: int) -> Literal:
+    return Literal(str(number), datatype=NamedNode(XSD + "integer"))

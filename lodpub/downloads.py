@@ -1,0 +1,276 @@
+"""`/dumps/`: the whole dataset as files, generated once per dataset version, served with byte ranges.
+
+The files are written on first request (or by `lodpub export`) into `{cache_dir}/dumps/{version}`:
+the first process to take the folder's lock writes them into a temporary folder and renames it into
+place, so workers never serve half-written files and never write them twice. Serving reads nothing
+into memory: `send_file` streams, and handles `Range`, `ETag` (the file's SHA-256) and `304`.
+
+`NAME.gz` is always the gzip file itself (`application/gzip`). `NAME` is the plain file, or — for a
+client whose `Accept-Encoding` takes gzip — the same bytes as `NAME.gz` with `Content-Encoding: gzip`,
+`Content-Type` of the RDF format and an ETag of its own; ranges then count compressed bytes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
+
+from exporters.dumps import (
+    CHECKSUMS,
+    DUMP_FORMATS,
+    GZIP_MEDIA_TYPE,
+    MANIFEST,
+    DumpFile,
+    Manifest,
+    dump_stem,
+    read_manifest,
+    sha256_of,
+    write_dumps,
+    write_manifest,
+)
+from exporters.void import dated_version, find_dataset
+
+from .formats import Registry
+from .settings import cache_dir
+from .sources import Files, Source
+from .store import Store
+
+bp = Blueprint("downloads", __name__)
+PATH = "dumps/"
+SIDE_FILES = {MANIFEST: "application/json", CHECKSUMS: "text/plain; charset=utf-8"}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.extensions["lodpub.dumps"] = Dumps(
+        app.extensions["lodpub.store"],
+        app.extensions["lodpub.files"],
+        app.config["LODPUB"],
+        app.extensions["lodpub.formats"],
+    )
+
+
+class Dumps:
+    """The dump folder of one app's dataset version, generated when first needed."""
+
+    def __init__(self, store: Store, files: Files, settings: Mapping[str, Any], registry: Registry):
+        self.store, self.files, self.settings, self.registry = store, files, settings, registry
+        self.folder = cache_dir(settings) / "dumps" / store.info.version
+        self._lock = threading.Lock()
+        self._manifest: Manifest | None = None
+
+    def manifest(self) -> Manifest:
+        with self._lock:
+            if self._manifest is None or not (self.folder / MANIFEST).is_file():
+                self._manifest = ensure_generated(
+                    self.folder,
+                    lambda temp: generate(self.store, self.files, self.settings, self.registry, temp),
+                )
+            return self._manifest
+
+    def url(self, name: str) -> str:
+        """A file's public URL, under the configured base (the deployment's public site)."""
+        return self.settings["base_uri"] + PATH + name
+
+
+def current_dumps() -> Dumps:
+    return current_app.extensions["lodpub.dumps"]
+
+
+# --- generation ---------------------------------------------------------------------------------
+
+
+def generate(
+    store: Store, files: Files, settings: Mapping[str, Any], registry: Registry, folder: Path
+) -> Manifest:
+    """Write every dump of the store into `folder`, then its checksums and manifest."""
+    base = settings["base_uri"]
+    dataset = files.data[0].path.name.split(".", 1)[0] if files.data else "dataset"
+    version = dated_version(find_dataset(store, base)) or store.info.version
+    formats = [registry.get(name, kind="rdf") for name in DUMP_FORMATS]
+    written = write_dumps(
+        lambda: store.quads(),
+        folder,
+        dump_stem(dataset, version),
+        formats,
+        source_prefixes(files.served, base),
+    )
+    generated = datetime.now(UTC).isoformat(timespec="seconds")
+    manifest = Manifest(dataset, version, store.info.version, generated, store.info.triples, tuple(written))
+    write_manifest(folder, manifest)
+    return manifest
+
+
+def source_prefixes(sources: Sequence[Source], base: str) -> dict[str, str]:
+    """The prefixes the source files declare (read from their heads), so dumps use the same names."""
+    prefixes: dict[str, str] = {}
+    for source in sources:
+        if source.format.name not in ("turtle", "trig", "n3"):
+            continue
+        parser = pyoxigraph.parse(path=source.path, format=source.format.oxigraph, base_iri=base)
+        try:
+            next(parser, None)
+        except SyntaxError:
+            continue  # loading already refused broken files; a dump simply goes without their prefixes
+        for name, iri in parser.prefixes.items():
+            prefixes.setdefault(name, iri)
+    return prefixes
+
+
+def ensure_generated(folder: Path, build: Callable[[Path], Manifest]) -> Manifest:
+    """The folder's manifest, building the folder first if no process has yet."""
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        return manifest
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(folder.with_name(folder.name + ".lock")):
+        manifest = read_manifest(folder)
+        if manifest is not None:
+            return manifest  # another process wrote it while this one waited
+        temp = folder.with_name(f"{folder.name}.writing-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(temp, ignore_errors=True)
+        temp.mkdir()
+        try:
+            manifest = build(temp)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        shutil.rmtree(folder, ignore_errors=True)  # what is left of a folder whose files were removed
+        temp.rename(folder)
+        return manifest
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """One writer per folder, across processes and threads (each call opens its own descriptor)."""
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- serving ------------------------------------------------------------------------------------
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an `Accept-Encoding` header takes gzip: named with q > 0, or covered by `*`.
+
+    No header at all gets the plain file: RFC 9110 allows any coding then, but clients that send
+    none (curl without `--compressed`, wget) do not decode.
+    """
+    named: float | None = None
+    anything: float | None = None
+    for entry in (header or "").split(","):
+        coding, *parameters = (part.strip() for part in entry.split(";"))
+        q = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            named = max(named or 0.0, q)
+        elif coding == "*":
+            anything = q
+    if named is not None:
+        return named > 0
+    return anything is not None and anything > 0
+
+
+@bp.get("/dumps/")
+def index() -> Response:
+    manifest = current_dumps().manifest()
+    response = Response(index_page(manifest), content_type="text/html; charset=utf-8")
+    response.headers["Link"] = f'<{MANIFEST}>; rel="alternate"; type="application/json"'
+    return response
+
+
+@bp.get("/dumps/<name>")
+def download(name: str) -> Response:
+    dumps = current_dumps()
+    manifest = dumps.manifest()
+    gzip_ok = accepts_gzip(request.headers.get("Accept-Encoding"))
+    # The files are final bytes with published checksums: the app's compression (lodpub/web.py)
+    # must not re-encode them, which would break ranges and lengths. It reads this header.
+    request.environ["HTTP_ACCEPT_ENCODING"] = "identity"
+    if name in SIDE_FILES:
+        path = dumps.folder / name
+        return _send(path, SIDE_FILES[name], sha256_of(path))
+    file = manifest.file(name)
+    if file is None:
+        abort(404, f"no dump file {name!r} in this version; the list is at /{PATH}")
+    media_type = dumps.registry.get(file.media_type, kind="rdf").content_type
+    if file.compressed:
+        return _send(dumps.folder / file.name, GZIP_MEDIA_TYPE, file.sha256)
+    packed = manifest.file(name + ".gz")
+    if packed is not None and gzip_ok:
+        response = _send(dumps.folder / packed.name, media_type, packed.sha256)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = _send(dumps.folder / file.name, media_type, file.sha256)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _send(path: Path, content_type: str, etag: str) -> Response:
+    """Stream a file with its content hash as ETag; `send_file` answers 304, 206 and 416 from it."""
+    response = send_file(path, mimetype=content_type.split(";")[0], etag=etag, conditional=True)
+    response.headers["Content-Type"] = content_type
+    response.cache_control.no_transform = True
+    return response
+
+
+def index_page(manifest: Manifest) -> str:
+    """The listing at `/dumps/`: every file with its format, size and checksum."""
+    rows = "\n".join(_row(f) for f in manifest.files)
+    e = html.escape
+    return f"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Dumps: {e(manifest.dataset)} {e(manifest.version)}</title>
+<link rel="stylesheet" href="../static/lodpub.css">
+<link rel="alternate" type="application/json" href="{MANIFEST}"></head>
+<body><main id="main">
+<h1>Dumps of {e(manifest.dataset)}, version {e(manifest.version)}</h1>
+<p>The complete dataset (data and ontology), {manifest.quads} statements, content version
+<code>{e(manifest.content_version)}</code>, generated {e(manifest.generated)}. N-Quads keeps each source
+file in its named graph; the other formats hold the union. Every file is also gzip-compressed
+(<code>.gz</code>); a client that accepts gzip gets the compressed bytes of a plain name with
+<code>Content-Encoding: gzip</code>. Check downloads with <a href="{CHECKSUMS}">{CHECKSUMS}</a>
+(<code>sha256sum -c {CHECKSUMS}</code>); the same list as JSON: <a href="{MANIFEST}">{MANIFEST}</a>.
+The dataset is described in <a href="../.well-known/void">VoID</a> and a
+<a href="../catalog">DCAT-AP catalog</a>.</p>
+<table>
+<thead><tr><th>file</th><th>format</th><th>bytes</th><th>SHA-256</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+</main></body>
+</html>
+"""
+
+
+def _row(file: DumpFile) -> str:
+    e = html.escape
+    kind = f"{file.media_type}, gzip" if file.compressed else file.media_type
+    return (
+        f'<tr><td><a href="{e(file.name)}">{e(file.name)}</a></td><td>{e(kind)}</td>'
+        f"<td>{file.size}</td><td><code>{file.sha256}</code></td></tr>"
+    )

@@ -1,0 +1,93 @@
+"""`lodpub export --out DIR`: the dumps `/dumps/` serves, written into a folder for any web server.
+
+The files are the server's own (same names, bytes and checksums), written into a temporary folder
+inside DIR and moved into place when all are done, so DIR never holds a half-written dump.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from exporters.dumps import CHECKSUMS, MANIFEST, Manifest
+
+from .dataset import load_check
+from .downloads import generate
+from .formats import build_registry
+from .settings import SETTINGS, load_settings
+from .sources import files_from_settings
+from .store import open_store
+
+OPTIONS = ("store", "base_uri")
+
+
+class ExportError(Exception):
+    """The output folder cannot be used; the message says why (exit code 2)."""
+
+
+def add_parser(commands: Any) -> None:
+    """The `export` subcommand's options (the CLI calls this, and `run` with what it parsed)."""
+    export = commands.add_parser("export", help="write the dumps (5 formats, gzip, SHA256SUMS) into a folder")
+    export.add_argument(
+        "--out", required=True, metavar="DIR", help="folder to write into (created if missing)"
+    )
+    help_of = {s.name: s.help for s in SETTINGS}
+    for name in OPTIONS:
+        export.add_argument("--" + name.replace("_", "-"), dest=name, help=help_of[name])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export with the settings and the command line's overrides; print what was written."""
+    settings = load_settings({name: getattr(args, name) for name in OPTIONS}, config_file=args.config)
+    started = time.perf_counter()
+    try:
+        manifest = export(Path(args.out), settings)
+    except ExportError as error:
+        print(f"lodpub: export: {error}", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - started
+    for file in manifest.files:
+        print(f"{Path(args.out) / file.name}  {file.size} bytes")
+    print(
+        f"lodpub: exported {manifest.quads} statements of {manifest.dataset} {manifest.version} "
+        f"as {len(manifest.files)} files in {seconds:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def export(out: Path, settings: Mapping[str, Any]) -> Manifest:
+    """Write every dump, `SHA256SUMS` and `index.json` into `out`."""
+    _prepare(out)
+    registry = build_registry()
+    files = files_from_settings(dict(settings), registry)
+    store = open_store(
+        settings["store"], files.served, settings["base_uri"], check=load_check(files, settings)
+    )
+    temp = out / f".lodpub-export-{os.getpid()}"
+    try:
+        temp.mkdir()
+        manifest = generate(store, files, settings, registry, temp)
+        for name in (*(f.name for f in manifest.files), CHECKSUMS, MANIFEST):
+            os.replace(temp / name, out / name)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+        store.close()
+    return manifest
+
+
+def _prepare(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out}: not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"{out}: cannot create the folder ({error.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ExportError(f"{out}: the folder is not writable")

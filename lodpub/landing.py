@@ -1,0 +1,384 @@
+"""The home page: what a citizen wants to know about the dataset, and where machines get the data.
+
+The store is asked once per app (the data does not change while the app runs); each request only
+picks labels in the reader's language, so the page stays fast. Everything comes from SPARQL over
+the lp: ontology, so another city's data fills the same page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pyoxigraph
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from . import i18n, worldmap
+from .dataset import current_store
+from .linked_data import pages
+from .linked_data.describe import exists
+from .linked_data.pages import Value, href_for, labels_of, pick
+
+LP = "https://w3id.org/lodpub/ontology/"
+PREFIXES = f"""PREFIX lp: <{LP}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+def sparql(body: str) -> str:
+    """A query over the lp: ontology (and RDFS, Dublin Core) with its prefixes declared."""
+    return PREFIXES + body
+
+
+RELATIONS = sparql("""
+SELECT ?item ?kind ?city ?start ?country ?region ?lat ?lon WHERE {
+  VALUES ?kind { lp:Partnership lp:FriendlyRelation }
+  ?item a ?kind ; lp:partner ?city .
+  OPTIONAL { ?item lp:startYear ?start }
+  OPTIONAL { ?city lp:country ?country }
+  OPTIONAL { ?city lp:containedInPlace ?region FILTER NOT EXISTS { ?region a lp:Country } }
+  OPTIONAL { ?city lp:latitude ?lat ; lp:longitude ?lon }
+}""")
+HOME = sparql("""
+SELECT DISTINCT ?item ?lat ?lon WHERE {
+  ?relation lp:municipality ?item FILTER NOT EXISTS { ?other lp:partner ?item }
+  OPTIONAL { ?item lp:latitude ?lat ; lp:longitude ?lon }
+}""")
+PROGRAMMES = sparql("""
+SELECT ?item ?kind ?start ?text ?parent WHERE {
+  ?item a ?kind . ?kind rdfs:subClassOf* lp:Programme .
+  OPTIONAL { ?item lp:startYear ?start }
+  OPTIONAL { ?item dcterms:description ?text }
+  OPTIONAL { ?item lp:partOf ?parent }
+}""")
+EVENTS = sparql("""
+SELECT ?item ?kind ?start ?end ?text ?location WHERE {
+  ?item a ?kind . ?kind rdfs:subClassOf* lp:Event .
+  OPTIONAL { ?item lp:startDate ?start }
+  OPTIONAL { ?item lp:endDate ?end }
+  OPTIONAL { ?item lp:dateNote ?text }
+  OPTIONAL { ?item lp:location ?location }
+}""")
+CONTACTS = sparql("""
+SELECT ?item ?person ?unit ?address ?building ?street ?postcode ?locality WHERE {
+  ?item a lp:ContactPoint .
+  OPTIONAL { ?item lp:contactPerson ?person }
+  OPTIONAL { { ?unit lp:contactPoint ?item } UNION { ?item lp:contactPerson/lp:memberOf ?unit } }
+  OPTIONAL { ?item lp:address ?address
+    OPTIONAL { ?address lp:buildingName ?building } OPTIONAL { ?address lp:streetAddress ?street }
+    OPTIONAL { ?address lp:postalCode ?postcode } OPTIONAL { ?address lp:addressLocality ?locality } }
+}""")
+FIGURES = sparql("SELECT DISTINCT ?item WHERE { ?item a lp:Statistic ; lp:statisticAbout/a lp:City }")
+DATASET = sparql("""
+SELECT ?item ?title ?text ?start ?publisher WHERE {
+  VALUES ?item { <%s> }
+  OPTIONAL { ?item dcterms:title ?title } OPTIONAL { ?item dcterms:description ?text }
+  OPTIONAL { ?item dcterms:modified ?start } OPTIONAL { ?item dcterms:publisher ?publisher }
+}""")
+
+bp = Blueprint("landing", __name__)
+
+
+@dataclass
+class Item:
+    """A resource the page lists, with what the queries said about it (texts keyed by language)."""
+
+    iri: str
+    kind: str = ""
+    start: str | None = None
+    end: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    links: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def link(self, name: str, iri: str | None) -> None:
+        if iri and iri not in self.links[name]:
+            self.links[name].append(iri)
+
+    def address_lines(self) -> list[str]:
+        """`Rathaus, Marktplatz 10` and `69117 Heidelberg`, as a letter is addressed."""
+        street = ", ".join(self.texts[k] for k in ("building", "street") if k in self.texts)
+        town = " ".join(self.texts[k] for k in ("postcode", "locality") if k in self.texts)
+        return [line for line in (street, town) if line]
+
+
+@dataclass
+class Landing:
+    """Everything the page shows, independent of language."""
+
+    dataset: str | None
+    about: Item | None  # the dataset: its titles, description, modified (as start), publisher
+    home: Item | None
+    relations: list[Item]
+    programmes: list[Item]
+    events: list[Item]
+    contacts: list[Item]
+    figures: list[str]
+    ontology: bool
+    labels: dict[str, dict[str, str]]
+
+
+def init_app(app: Flask) -> None:
+    """The home page at `/`, and the schema.org alignment its markup (and every page's) needs."""
+    pages.init_schemaorg(app)
+    app.register_blueprint(bp)
+
+
+@bp.route("/", methods=["GET", "HEAD"])
+def home() -> Response:
+    lang = i18n.choose_language()
+    link_lang = i18n.explicit_language()
+    data = landing_data()
+    html = render_template(
+        "landing.html", **view(data, lang, link_lang), language_switch=True, link_lang=link_lang
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    i18n.vary_on_language(response)
+    info = current_store().info
+    key = f"{info.version} landing {lang} {link_lang} {request.host_url}"
+    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:20])
+    response.last_modified = datetime.fromisoformat(info.loaded)
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response.make_conditional(request)
+
+
+def landing_data() -> Landing:
+    """The page's data, queried on the first request and kept for the app's life."""
+    cache = current_app.extensions.setdefault("lodpub.pages", {})
+    if "landing" not in cache:
+        cache["landing"] = read_landing(current_store(), pages.publication())
+    return cache["landing"]
+
+
+def read_landing(store, publication: pages.Publication) -> Landing:
+    relations = _items(store.query(RELATIONS), links=("city", "country", "region"))
+    programmes = _items(store.query(PROGRAMMES), links=("parent",))
+    events = _items(store.query(EVENTS), links=("location",))
+    contacts = _items(
+        store.query(CONTACTS),
+        links=("person", "unit", "address"),
+        fields=("building", "street", "postcode", "locality"),
+    )
+    homes = _items(store.query(HOME))
+    dataset = publication.dataset
+    about = (
+        _items(store.query(DATASET % pyoxigraph.NamedNode(dataset).value), ("publisher",)) if dataset else []
+    )
+    figures = sorted(row["item"].value for row in store.query(FIGURES))
+    mentioned = {*figures, *(i.iri for i in (*relations, *programmes, *events, *contacts, *homes))}
+    for item in (*relations, *programmes, *events, *contacts):
+        mentioned.add(item.kind)
+        mentioned.update(iri for values in item.links.values() for iri in values)
+    publishers = [iri for item in about for iri in item.links["publisher"]]
+    mentioned.update({dataset, *publishers, *publication.labels} - {None})
+    home = homes[0] if homes else None
+    return Landing(
+        dataset=dataset,
+        about=about[0] if about else None,
+        home=home,
+        relations=relations,
+        programmes=programmes,
+        events=events,
+        contacts=contacts,
+        figures=figures,
+        ontology=exists(store, LP),
+        labels={**publication.labels, **labels_of(store, mentioned - {""})},
+    )
+
+
+def _items(rows: Iterable, links: tuple[str, ...] = (), fields: tuple[str, ...] = ()) -> list[Item]:
+    """One Item per `?item`, folding in the rows its OPTIONALs multiply (`?text` per language)."""
+    items: dict[str, Item] = {}
+    for row in rows:
+        item = items.setdefault(row["item"].value, Item(row["item"].value))
+        for name in ("kind", "start", "end"):
+            if row[name] is not None:
+                setattr(item, name, row[name].value)
+        if row["text"] is not None:
+            item.texts.setdefault(row["text"].language or "", row["text"].value)
+        if row["title"] is not None:
+            item.titles.setdefault(row["title"].language or "", row["title"].value)
+        for name in links:
+            item.link(name, row[name].value if row[name] is not None else None)
+        for name in fields:
+            if row[name] is not None:
+                item.texts.setdefault(name, row[name].value)
+        if row["lat"] is not None and row["lon"] is not None:
+            item.latitude, item.longitude = float(row["lat"].value), float(row["lon"].value)
+    return list(items.values())
+
+
+# --- the page in one language --------------------------------------------------------------------------
+
+
+def view(data: Landing, lang: str, link_lang: str | None) -> dict:
+    """The template's context: labels in `lang`, links to the documents, newest events first."""
+    ui = i18n.messages(lang)
+
+    def value(iri: str | None) -> Value | None:
+        if not iri:
+            return None
+        return Value(pages.name_of(iri, data.labels, lang), href_for(iri, link_lang) or iri, iri)
+
+    def relations(kind: str) -> list[dict]:
+        chosen = [r for r in data.relations if r.kind == LP + kind]
+        chosen.sort(key=lambda r: (r.start is None, r.start or "", value(r.links["city"][0]).text.lower()))
+        return [
+            {
+                "city": value(r.links["city"][0]),
+                "places": [value(iri) for iri in (*r.links["country"], *r.links["region"])],
+                "since": r.start,
+                "relation": value(r.iri),
+            }
+            for r in chosen
+        ]
+
+    dated = sorted((e for e in data.events if e.start), key=lambda e: e.start, reverse=True)
+    undated = sorted((e for e in data.events if not e.start), key=lambda e: value(e.iri).text.lower())
+    programmes = sorted(data.programmes, key=lambda p: (p.start is None, p.start or "", value(p.iri).text))
+    about = data.about or Item("")
+    facts = pages.publication()
+    return {
+        "lang": lang,
+        "title": pick(about.titles, lang) or ui["home_title"],
+        "description": pick(about.texts, lang),
+        "figures": [value(iri) for iri in data.figures],
+        "partners": relations("Partnership"),
+        "friends": relations("FriendlyRelation"),
+        "panels": map_panels(data, lang, link_lang),
+        "programmes": [
+            {
+                "link": value(p.iri),
+                "kind": value(p.kind),
+                "since": p.start,
+                "text": pick(p.texts, lang),
+                "part_of": [value(iri) for iri in p.links["parent"]],
+            }
+            for p in programmes
+        ],
+        "events": [
+            {
+                "link": value(e.iri),
+                "kind": value(e.kind),
+                "start": _when(e.start, lang),
+                "end": _when(e.end, lang) if e.end != e.start else None,
+                "note": pick(e.texts, lang),
+                "places": [value(iri) for iri in e.links["location"]],
+            }
+            for e in (*dated, *undated)
+        ],
+        "contacts": [
+            {
+                "person": value(next(iter(c.links["person"]), None)),
+                "units": [value(iri) for iri in c.links["unit"]],
+                "lines": c.address_lines(),
+                "address": value(next(iter(c.links["address"]), None)),
+                "link": value(c.iri),
+            }
+            for c in data.contacts
+        ],
+        "machines": machine_links(data, link_lang),
+        "dataset": value(data.dataset),
+        "licences": pages.links(facts.licences_of(data.dataset or ""), data.labels, lang),
+        "derived_from": pages.links(facts.derived_from(data.dataset or ""), data.labels, lang),
+        "publisher": value(next(iter(about.links["publisher"]), None)),
+        "modified": _when(about.start, lang),
+        "jsonld": dataset_markup(data, lang),
+    }
+
+
+def _when(lexical: str | None, lang: str) -> Value | None:
+    return Value(i18n.format_date(lexical, lang), datetime=lexical) if lexical else None
+
+
+def map_panels(data: Landing, lang: str, link_lang: str | None) -> list[worldmap.Panel]:
+    """The map's panels, placed once per language (and link style) for the app's life."""
+    cache = current_app.extensions.setdefault("lodpub.pages", {})
+    key = ("map", lang, link_lang, request.script_root)
+    if key not in cache:
+        ui = i18n.messages(lang)
+        points = []
+        for r in data.relations:
+            if r.latitude is None:
+                continue
+            city = r.links["city"][0]
+            partnership = r.kind == LP + "Partnership"
+            name = pages.name_of(city, data.labels, lang)
+            places = [pages.name_of(i, data.labels, lang) for i in (*r.links["country"], *r.links["region"])]
+            kind = ui["legend_partnership"] if partnership else ui["legend_friendly"]
+            since = f" ({ui['since'].lower()} {r.start})" if r.start else ""
+            where = f"{' / '.join(places)}; " if places else ""
+            points.append(
+                worldmap.Point(
+                    name,
+                    r.latitude,
+                    r.longitude,
+                    "partnership" if partnership else "friendly",
+                    href_for(city, link_lang),
+                    f"{where}{kind}{since}",
+                )
+            )
+        home = data.home
+        if home and home.latitude is not None:
+            name = pages.name_of(home.iri, data.labels, lang)
+            points.append(
+                worldmap.Point(
+                    name,
+                    home.latitude,
+                    home.longitude,
+                    "home",
+                    href_for(home.iri, link_lang),
+                    ui["legend_home"],
+                )
+            )
+        cache[key] = worldmap.panels(points)
+    return cache[key]
+
+
+MACHINE_PATHS = (
+    ("link_sparql", "/sparql"),
+    ("link_api", "/api"),
+    ("link_openapi", "/openapi.json"),
+    ("link_context", "/context.jsonld"),
+    ("link_dumps", "/dumps/"),
+    ("link_catalog", "/catalog"),
+)
+
+
+def machine_links(data: Landing, link_lang: str | None) -> list[tuple[str, str]]:
+    """(message key, href) for each way in for programs; dumps and catalog only once they exist."""
+    root = request.script_root
+    result = [(key, root + path) for key, path in MACHINE_PATHS if served(path)]
+    if data.ontology and (href := href_for(LP, link_lang)):
+        result.insert(4, ("link_ontology", href))
+    if data.dataset and (href := href_for(data.dataset, link_lang)):
+        result.insert(5, ("link_dataset", href))
+    return result
+
+
+def served(path: str) -> bool:
+    """Whether a route of the app (not the catch-all for the data's IRIs) answers GET `path`."""
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return endpoint != "linked_data.thing"
+
+
+def dataset_markup(data: Landing, lang: str):
+    """schema.org Dataset markup for the page (no distributions until the dumps exist)."""
+    module = current_app.extensions.get("lodpub.schemaorg.module")
+    if module is None or not data.dataset:
+        return None
+    return pages.schema_markup(module.dataset_markup, data.dataset, pages.page_url, [], lang=lang)

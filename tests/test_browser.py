@@ -1,0 +1,197 @@
+"""A real browser reads the pages as people do: Debian's chromium, driven by playwright, loads the
+home page and an event page in German and English, follows links, and sees no console error and no
+request to another host. Screenshots go to `test-artifacts/browser/` for a human to look at."""
+
+import signal
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import LODPUB, ROOT, free_port, wait_until_responds
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+except ImportError:
+    reason = "playwright is not installed (pip install -e '.[test]')"
+    print(f"test_browser: skipped, {reason}")
+    pytest.skip(reason, allow_module_level=True)
+if not CHROMIUM.is_file():
+    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    print(f"test_browser: skipped, {reason}")
+    pytest.skip(reason, allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> str:
+    """`lodpub serve` with the shipped data on a free loopback port; stopped after the module."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("browser") / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [str(LODPUB), "serve", "--port", str(port), "--workers", "1"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(url + "/healthz", process, timeout=30)
+    except (RuntimeError, TimeoutError) as error:
+        process.kill()
+        process.wait(timeout=10)
+        raise AssertionError(f"{error}\n{log.read_text()}") from None
+    yield url
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium from the system; playwright downloads no browser of its own."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=30_000)
+        yield browser
+        browser.close()
+
+
+class Session:
+    """A fresh browser profile that records every console error, page error and foreign request."""
+
+    def __init__(self, browser: Browser, server: str, locale: str):
+        self.problems: list[str] = []
+        self.server = server
+        self.context: BrowserContext = browser.new_context(
+            locale=locale, viewport={"width": 1280, "height": 900}, base_url=server
+        )
+        self.context.set_default_timeout(15_000)
+        self.context.route("**/*", self._only_this_server)
+        self.page: Page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
+        self.page.on("response", self._response)
+
+    def _only_this_server(self, route) -> None:
+        if urlsplit(route.request.url).netloc == urlsplit(self.server).netloc:
+            route.continue_()
+        else:
+            self.problems.append(f"request to another host: {route.request.url}")
+            route.abort()
+
+    def _console(self, message) -> None:
+        if message.type in ("error", "assert"):
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def open(self, path: str) -> Page:
+        response = self.page.goto(path, wait_until="load")
+        assert response is not None and response.status == 200, path
+        return self.page
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def lang() -> str:
+    """The reader's language; tests parametrize it."""
+    return "en"
+
+
+@pytest.fixture
+def session(browser, server, lang):
+    """A fresh browser whose `Accept-Language` asks for `lang`; no problem may be recorded."""
+    opened = Session(browser, server, "de-DE" if lang == "de" else "en-GB")
+    yield opened
+    opened.close()
+    assert opened.problems == []
+
+
+HEADINGS = {
+    "en": ("International relations of the City of Heidelberg", "School workshop at the City Archives"),
+    "de": ("Internationale Beziehungen der Stadt Heidelberg", "Schul-Workshop im Stadtarchiv"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_home_page_in_the_readers_language(session, lang):
+    page = session.open("/")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").inner_text() == HEADINGS[lang][0]
+    assert page.locator("section[aria-labelledby=partners] tbody tr").count() == 8
+    assert page.locator("section[aria-labelledby=map] svg a").count() == 12 + 7  # world, then Europe
+    session.screenshot(f"landing-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_an_event_page_in_the_readers_language(session, lang):
+    page = session.open(EVENT)
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").inner_text().startswith(HEADINGS[lang][1])
+    assert page.locator("script[type='application/ld+json']").count() == 1
+    session.screenshot(f"event-{lang}")
+
+
+def test_a_reader_switches_language_follows_a_partner_city_and_comes_back(session):
+    page = session.open("/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Deutsch").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("h1").inner_text() == HEADINGS["de"][0]
+
+    page.locator("section[aria-labelledby=partners]").get_by_role(
+        "link", name="Montpellier", exact=True
+    ).click()
+    page.wait_for_url("**/doc/city/montpellier?lang=de")
+    assert page.locator("h1").inner_text() == "Montpellier"
+    assert page.locator("html").get_attribute("lang") == "de"
+    session.screenshot("city-montpellier-de")
+
+    page.go_back()
+    page.wait_for_url("**/?lang=de")
+    assert page.locator("h1").inner_text() == HEADINGS["de"][0]
+
+    page.locator("section[aria-labelledby=events]").get_by_role(
+        "link", name=HEADINGS["de"][1], exact=False
+    ).click()
+    page.wait_for_url(f"**{EVENT}?lang=de")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(f"**{EVENT}?lang=en")
+    assert page.locator("h1").inner_text().startswith(HEADINGS["en"][1])
+
+
+def test_a_map_point_leads_to_its_city(session):
+    page = session.open("/?lang=en")
+    page.locator("svg.map-world a", has=page.locator("title", has_text="Kumamoto")).click()
+    page.wait_for_url("**/doc/city/kumamoto?lang=en")
+    assert page.locator("h1").inner_text() == "Kumamoto"
