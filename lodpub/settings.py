@@ -84,6 +84,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+POSITIVE = ("query_timeout", "max_query_length", "max_result_rows", "max_result_bytes", "query_executors")
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -163,8 +164,9 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
         raise SettingsError(f"base_uri: expected an http(s) IRI ending in '/', got {base!r}")
     if not 0 < settings["port"] < 65536:
         raise SettingsError(f"port: expected 1-65535, got {settings['port']}")
-    if settings["workers"] < 1:
-        raise SettingsError(f"workers: expected at least 1, got {settings['workers']}")
+    for name in ("workers", *POSITIVE):
+        if settings[name] < 1:
+            raise SettingsError(f"{name}: expected at least 1, got {settings[name]}")
     store = settings["store"]
     if store != "memory" and not (store.startswith("oxigraph:") and len(store) > len("oxigraph:")):
         raise SettingsError(f"store: expected 'memory' or 'oxigraph:DIR', got {store!r}")
