@@ -19,12 +19,13 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 # The XSD types that are CSVW built-in datatypes, by their CSVW names (CSVW section 5.11.1).
 BUILT_IN = frozenset(
     (
-        "anyURI base64Binary boolean date dateTime dateTimeStamp decimal integer long int short byte "
-        "nonNegativeInteger positiveInteger unsignedLong unsignedInt unsignedShort unsignedByte "
-        "nonPositiveInteger negativeInteger double float duration dayTimeDuration yearMonthDuration "
-        "gDay gMonth gMonthDay gYear gYearMonth hexBinary QName string normalizedString token language "
-        "Name NMTOKEN time"
-    ).split()
+        *("anyURI", "base64Binary", "boolean", "date", "dateTime", "dateTimeStamp", "time", "duration"),
+        *("dayTimeDuration", "yearMonthDuration", "gDay", "gMonth", "gMonthDay", "gYear", "gYearMonth"),
+        *("decimal", "integer", "long", "int", "short", "byte", "double", "float", "hexBinary", "QName"),
+        *("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger"),
+        *("unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"),
+        *("string", "normalizedString", "token", "language", "Name", "NMTOKEN"),
+    )
 )
 # SPARQL 1.1 CSV results: a header row of variable names, RFC 4180 quoting, CRLF line ends.
 DIALECT = {

@@ -133,6 +133,9 @@ class _Graph:
         for cls in classes:
             self.add(subject, RDF_TYPE, NamedNode(cls))
 
+    def objects(self, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
+        return [t.object for t in self.triples if t.subject == subject and t.predicate.value == predicate]
+
     def grouped(self) -> list[Triple]:
         """Each subject's triples together (in order of first mention), so Turtle groups them."""
         order: dict[NamedNode | BlankNode | Triple, int] = {}
@@ -180,7 +183,20 @@ def describe(
         if modified is not None:
             g.add(node, DCTERMS + "modified", modified)
 
-    _dataset(g, store, facts, site, themes)
+    _dataset(g, store, facts, site)
+    for code in themes:
+        english, german = DATA_THEMES[code]
+        theme = NamedNode(f"{EU}data-theme/{code}")
+        g.type(theme, SKOS + "Concept")
+        g.add(theme, SKOS + "prefLabel", Literal(english, language="en"))
+        g.add(theme, SKOS + "prefLabel", Literal(german, language="de"))
+        g.add(theme, SKOS + "inScheme", theme_scheme)
+        for node in (dataset, service):
+            g.add(node, DCAT + "theme", theme)
+    for keyword in facts.get(DCAT + "keyword"):
+        g.add(service, DCAT + "keyword", keyword)
+    for place in g.objects(dataset, DCTERMS + "spatial"):
+        g.add(catalog, DCTERMS + "spatial", place)
     for download in downloads:
         g.add(dataset, DCAT + "distribution", _distribution(g, site, download, license_))
 
@@ -208,7 +224,7 @@ def describe(
     return g.grouped()
 
 
-def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site, themes: Sequence[str]) -> None:
+def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site) -> None:
     dataset = NamedNode(facts.iri)
     g.type(dataset, DCAT + "Dataset")
     for predicate in (DCTERMS + "title", DCTERMS + "description", DCAT + "keyword", PROV + "wasDerivedFrom"):
@@ -227,14 +243,6 @@ def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site, themes: S
     for standard in facts.get(DCTERMS + "conformsTo"):
         g.add(dataset, DCTERMS + "conformsTo", standard)
         g.type(standard, DCTERMS + "Standard")
-    for code in themes:
-        theme = NamedNode(f"{EU}data-theme/{code}")
-        english, german = DATA_THEMES[code]
-        g.add(dataset, DCAT + "theme", theme)
-        g.type(theme, SKOS + "Concept")
-        g.add(theme, SKOS + "prefLabel", Literal(english, language="en"))
-        g.add(theme, SKOS + "prefLabel", Literal(german, language="de"))
-        g.add(theme, SKOS + "inScheme", NamedNode(EU + "data-theme"))
     for contact in facts.get(DCAT + "contactPoint"):
         if isinstance(contact, NamedNode | BlankNode):
             g.add(dataset, DCAT + "contactPoint", contact)

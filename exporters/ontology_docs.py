@@ -197,10 +197,8 @@ def _insert_toc_entry(page: str, iris: Sequence[str], namespace: str) -> str:
     item = page.rfind("<li>", 0, link)
     if not iris or link < 0 or item < 0:
         return page
-    names = "".join(
-        f'<li><a href="#{html.escape(local_name(i, namespace))}">{html.escape(local_name(i, namespace))}</a></li>'
-        for i in iris
-    )
+    anchors = [html.escape(local_name(iri, namespace)) for iri in iris]
+    names = "".join(f'<li><a href="#{anchor}">{anchor}</a></li>' for anchor in anchors)
     entry = (
         f'<li><h4><a href="#namedindividuals">Named Individuals</a></h4><ul class="second">{names}</ul></li>'
     )

@@ -15,7 +15,21 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings first, then the store, then each part wires itself in."""
-    from . import api, catalog, dataset, downloads, errors, exports, health, i18n, landing, linked_data, seo, sparql, web
+    from . import (
+        api,
+        catalog,
+        dataset,
+        downloads,
+        errors,
+        exports,
+        health,
+        i18n,
+        landing,
+        linked_data,
+        seo,
+        sparql,
+        web,
+    )
 
     app = Flask(__name__)
     app.config["LODPUB"] = load_settings(config)

@@ -14,7 +14,7 @@ from .formats import build_registry
 from .settings import SETTINGS, SettingsError, load_settings, settings_table
 from .sources import DataError, Problem, files_from_settings
 from .store.oxigraph import prepare_directory
-from .validate import validate
+from .validate import search_engine_warnings, validate
 
 NOUNS = {
     "Error": "error",
@@ -108,22 +108,8 @@ def validate_files(args: argparse.Namespace) -> int:
     settings = load_settings({"base_uri": args.base_uri}, config_file=args.config)
     files = files_from_settings(settings, build_registry(), data=args.files or None)
     problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"])
-    if files.data and not any(p.unreadable for p in problems):  # how search engines see the events
-        import rdflib
-
-        from exporters.schemaorg import build_alignment, rich_result_problems
-
-        from .store.oxigraph import OxigraphStore
-        from .validate import Locator
-
-        store = OxigraphStore.in_memory((*files.data, *files.ontology), settings["base_uri"])
-        locators = [Locator(s.path, settings["base_uri"], rdflib.Graph()) for s in files.data]
-        warnings = []
-        for iri, message in rich_result_problems(store, build_alignment(store)):
-            node = rdflib.URIRef(iri)
-            at = next((loc for loc in locators if loc.line_of(node)), locators[0])
-            warnings.append(Problem(str(at.path), at.line_of(node), at.shorten(node), message, "Warning"))
-        problems = [*problems, *sorted(warnings, key=lambda p: (p.path, p.line))]
+    if files.data and not any(p.unreadable for p in problems):
+        problems = [*problems, *search_engine_warnings(files.data, files.ontology, settings["base_uri"])]
     report(problems)
     errors = [p for p in problems if p.blocking]
     names = ", ".join(str(s.path) for s in files.data)

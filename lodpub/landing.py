@@ -286,7 +286,7 @@ def view(data: Landing, lang: str, link_lang: str | None) -> dict:
             }
             for c in data.contacts
         ],
-        "machines": machine_links(data, link_lang),
+        "machines": machine_links(data),
         "dataset": value(data.dataset),
         "licences": pages.links(facts.licences_of(data.dataset or ""), data.labels, lang),
         "derived_from": pages.links(facts.derived_from(data.dataset or ""), data.labels, lang),
@@ -351,17 +351,22 @@ MACHINE_PATHS = (
     ("link_context", "/context.jsonld"),
     ("link_dumps", "/dumps/"),
     ("link_catalog", "/catalog"),
+    ("link_calendar", "/events.ics"),
+    ("link_geojson", "/partners.geojson"),
 )
 
 
-def machine_links(data: Landing, link_lang: str | None) -> list[tuple[str, str]]:
-    """(message key, href) for each way in for programs; dumps and catalog only once they exist."""
+def machine_links(data: Landing) -> list[tuple[str, str]]:
+    """(message key, href) for each way in for programs; dumps and catalog only once they exist.
+    Plain addresses, without `?lang=`: programs negotiate."""
     root = request.script_root
     result = [(key, root + path) for key, path in MACHINE_PATHS if served(path)]
-    if data.ontology and (href := href_for(LP, link_lang)):
+    if data.ontology and (href := href_for(LP)):
         result.insert(4, ("link_ontology", href))
-    if data.dataset and (href := href_for(data.dataset, link_lang)):
-        result.insert(5, ("link_dataset", href))
+    if data.ontology and (path := current_app.extensions["lodpub.site"].path_for(LP)) and served(path):
+        result.insert(5, ("link_ontology_docs", root + path))
+    if data.dataset and (href := href_for(data.dataset)):
+        result.insert(4, ("link_dataset", href))
     return result
 
 

@@ -54,6 +54,22 @@ def require_valid(
     return problems
 
 
+def search_engine_warnings(data: Sequence[Source], ontology: Sequence[Source], base: str) -> list[Problem]:
+    """Events that search engines will not show as events (a Google-required property is missing)."""
+    from exporters.schemaorg import build_alignment, rich_result_problems
+
+    from .store.oxigraph import OxigraphStore
+
+    store = OxigraphStore.in_memory((*data, *ontology), base)
+    locators = [Locator(source.path, base) for source in data]
+    warnings = []
+    for iri, message in rich_result_problems(store, build_alignment(store)):
+        node = rdflib.URIRef(iri)
+        at = next((loc for loc in locators if loc.line_of(node)), locators[0])
+        warnings.append(Problem(str(at.path), at.line_of(node), at.shorten(node), message, "Warning"))
+    return sorted(warnings, key=lambda p: (p.path, p.line))
+
+
 def check_shapes(
     data_graphs: dict[Source, rdflib.Graph], ontology: rdflib.Graph, shapes: rdflib.Graph, base: str
 ) -> list[Problem]:
@@ -68,7 +84,7 @@ def check_shapes(
         advanced=True,
         allow_warnings=True,
     )
-    locators = [Locator(source.path, base, graph) for source, graph in data_graphs.items()]
+    locators = [Locator(source.path, base) for source in data_graphs]
     problems = {
         _problem(report, result, data, locators) for result in report.subjects(RDF.type, SH.ValidationResult)
     }
@@ -123,7 +139,6 @@ class Locator:
 
     path: Path
     base: str
-    graph: rdflib.Graph
 
     def __post_init__(self) -> None:
         text = self.path.read_text(encoding="utf-8", errors="replace")

@@ -201,7 +201,7 @@ def _panel(frame: Frame, points: Sequence[Point], insets: Sequence[Frame]) -> Pa
     x0, y0 = frame.project(frame.north, frame.west)
     return Panel(
         frame=frame,
-        view_box=f"{x0} {y0} {round(frame.width, 2)} {round(frame.height, 2)}",
+        view_box=f"{x0:g} {y0:g} {round(frame.width, 2):g} {round(frame.height, 2):g}",
         land=_land_path(frame),
         graticule=_graticule(frame),
         font=font,

@@ -160,9 +160,9 @@ def wait_until_responds(url: str, process: subprocess.Popen, timeout: float = 20
         if process.poll() is not None:
             raise RuntimeError(f"server exited with code {process.returncode}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or workers still booting
             time.sleep(0.05)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 

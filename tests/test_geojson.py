@@ -106,9 +106,12 @@ def test_a_partner_without_coordinates_is_left_out():
     store = pyoxigraph.Store()
     turtle = f"""
         @prefix lp: <{LP}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-        <r/a> a lp:Partnership ; lp:partner <c/a> . <c/a> rdfs:label "A"@en ; lp:latitude 1.5 ; lp:longitude 2.5 .
-        <r/b> a lp:FriendlyRelation ; lp:partner <c/b> . <c/b> rdfs:label "B"@en ; lp:latitude 91.0 ; lp:longitude 0 .
-        <r/c> a lp:FriendlyRelation ; lp:partner <c/c> . <c/c> rdfs:label "C"@en .
+        <r/a> a lp:Partnership ; lp:partner <c/a> .
+        <c/a> rdfs:label "A"@en ; lp:latitude 1.5 ; lp:longitude 2.5 .
+        <r/b> a lp:FriendlyRelation ; lp:partner <c/b> .
+        <c/b> rdfs:label "B"@en ; lp:latitude 91.0 ; lp:longitude 0 .
+        <r/c> a lp:FriendlyRelation ; lp:partner <c/c> .
+        <c/c> rdfs:label "C"@en .
     """
     store.load(turtle.encode(), format=pyoxigraph.RdfFormat.TURTLE, base_iri="http://x/")
     drawn, left_out = partners(store)

@@ -299,13 +299,11 @@ def test_shipped_data_has_no_violations(shipped_results):
     assert shipped_results[SH.Violation] == []
 
 
-def test_only_events_without_a_start_date_get_a_warning(shipped_results, data_graph, ontology_graph):
-    event_classes = {c for c in (data_graph + ontology_graph).transitive_subjects(RDFS.subClassOf, LP.Event)}
-    events = {s for c in event_classes for s in data_graph.subjects(RDF.type, c)}
-    undated = {e for e in events if (e, LP.startDate, None) not in data_graph}
+def test_undated_events_are_valid_data(shipped_results, data_graph):
+    """The page gives some events no date: the shapes allow that (search-engine warnings come elsewhere)."""
+    undated = {s for s in data_graph.subjects(RDF.type, LP.Fair) if (s, LP.startDate, None) not in data_graph}
     assert undated
-    assert {focus for focus, _ in shipped_results[SH.Warning]} == undated
-    assert all("no start date" in message for _, message in shipped_results[SH.Warning])
+    assert shipped_results[SH.Warning] == []
 
 
 def test_every_class_the_data_uses_is_a_shape_target(data_graph, shapes_graph):

@@ -11,13 +11,14 @@ from xml.etree import ElementTree
 import html5lib
 import pytest
 
-from lodpub import create_app
+from lodpub import create_app, worldmap
 from lodpub.i18n import format_date, negotiate_language
 from lodpub.landing import served
 from lodpub.linked_data.pages import json_script
 
 BASE = "https://lod.heidelberg.de/"
 HTML = "text/html"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
 LICENCE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 CITY_PAGE = "https://heidelberg.de/HD/Leben/Partnerstaedte.html"
@@ -214,6 +215,24 @@ def test_the_map_is_inline_svg_with_a_titled_point_per_city_and_a_text_list(clie
     )
 
 
+def test_the_map_projection_and_label_placement_are_plain_geometry():
+    world, europe = worldmap.WORLD, worldmap.EUROPE
+    assert world.project(49.4, 8.7) == (8.7, -49.4)  # x = longitude, y = -latitude
+    assert europe.project(48.0, 10.0)[0] == pytest.approx(10 * 0.6691, abs=0.01)  # stretched at 48° N
+    points = [
+        worldmap.Point("Heidelberg", 49.4, 8.7, "home"),
+        worldmap.Point("Bautzen", 51.18, 14.42, "partnership"),
+        worldmap.Point("Jelenia Góra", 50.9, 15.73, "friendly"),
+        worldmap.Point("Kumamoto", 32.8, 130.7, "partnership"),
+    ]
+    main, inset = worldmap.panels(points)
+    assert main.view_box == "-180 -84 360 142" and len(main.insets) == 1
+    labelled = {m.point.label for m in main.markers if m.labelled}
+    assert labelled == {"Kumamoto"}  # the crowded ones are labelled in the inset instead
+    assert {m.point.label for m in inset.markers if m.labelled} == {"Heidelberg", "Bautzen", "Jelenia Góra"}
+    assert worldmap.panels(points[3:]) == [worldmap.panels(points[3:])[0]]  # no inset without points in it
+
+
 def test_machines_find_sparql_api_context_ontology_and_dataset(client):
     links = {a.get("href") for a in section(document(client, "/"), "machines").iterfind(".//a")}
     assert {"/sparql", "/api", "/openapi.json", "/context.jsonld", "/doc/ontology/"} <= links
@@ -243,7 +262,7 @@ def test_every_local_link_of_the_home_page_leads_somewhere(client):
     local = {a.get("href") for a in root.iter("a") if a.get("href", "").startswith("/")}
     assert len(local) > 50
     for href in sorted(local):
-        assert client.get(href, headers={"Accept": HTML}).status_code in (200, 303), href
+        assert client.get(href, headers={"Accept": BROWSER}).status_code in (200, 303), href
 
 
 def test_links_carry_a_language_chosen_with_the_switch(client):

@@ -30,7 +30,6 @@ DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DEFINED_BY = "http://www.w3.org/2000/01/rdf-schema#isDefinedBy"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATES = {f"{XSD}{name}" for name in ("date", "dateTime", "gYear", "gYearMonth")}
-LANGUAGES = i18n.SUPPORTED
 
 
 @dataclass

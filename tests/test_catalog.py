@@ -1,0 +1,182 @@
+"""The DCAT-AP catalog at `/catalog`: valid against the DCAT-AP 3.0.1 shapes, one distribution per
+dump file with everything a harvester checks, and facts taken from the data, not invented."""
+
+from datetime import date
+
+import pytest
+import rdflib
+from conftest import BASE, ROOT
+from rdflib import RDF, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD, Namespace
+
+from exporters.dcat import UnknownTheme, check_themes, date_bounds
+from lodpub import create_app
+from lodpub.downloads import current_dumps
+from lodpub.settings import SettingsError
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SHAPES = ROOT.parent / "shared" / "conformance" / "dcat-ap-3.0.1"
+SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
+CATALOG = URIRef(BASE + "catalog")
+DATASET = URIRef(BASE + "id/dataset/international-relations")
+LICENSE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
+IANA = "http://www.iana.org/assignments/media-types/"
+
+
+@pytest.fixture(scope="module")
+def heidelberg(tmp_path_factory):
+    return create_app({"cache_dir": str(tmp_path_factory.mktemp("catalog-cache")), "validate_on_load": False})
+
+
+@pytest.fixture(scope="module")
+def web(heidelberg):
+    return heidelberg.test_client()
+
+
+@pytest.fixture(scope="module")
+def catalog(web) -> rdflib.Graph:
+    response = web.get("/catalog")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    return rdflib.Graph().parse(data=response.data, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def manifest(heidelberg):
+    with heidelberg.app_context():
+        return current_dumps().manifest()
+
+
+def test_it_has_zero_violations_of_the_dcat_ap_3_shapes(catalog):
+    if not all((SHAPES / name).is_file() for name in SHAPE_FILES):
+        print(f"skipped: the DCAT-AP 3.0.1 shapes are not in {SHAPES}")
+        pytest.skip(f"DCAT-AP 3.0.1 shapes not found in {SHAPES}")
+    import pyshacl
+
+    shapes = rdflib.Graph()
+    for name in SHAPE_FILES:
+        shapes.parse(SHAPES / name, format="turtle")
+    _, report, text = pyshacl.validate(catalog, shacl_graph=shapes, inference="none")
+    violations = [
+        r for r in report.subjects(SH.resultSeverity, SH.Violation) if (None, SH.result, r) in report
+    ]
+    assert violations == [], text
+    # the shapes did look: the publisher is not an EU corporate body, which they report as a warning
+    assert any(True for _ in report.subjects(SH.resultSeverity, SH.Warning))
+
+
+def test_catalog_dataset_and_service_hang_together(catalog):
+    assert (CATALOG, RDF.type, DCAT.Catalog) in catalog
+    assert catalog.value(CATALOG, DCAT.dataset) == DATASET
+    service = catalog.value(CATALOG, DCAT.service)
+    assert (service, RDF.type, DCAT.DataService) in catalog
+    assert catalog.value(service, DCAT.endpointURL) == URIRef(BASE + "sparql")
+    assert catalog.value(service, DCAT.servesDataset) == DATASET
+    assert catalog.value(CATALOG, FOAF.homepage) == URIRef(BASE)
+
+
+def test_one_distribution_per_dump_file_with_what_harvesters_check(catalog, manifest):
+    distributions = set(catalog.objects(DATASET, DCAT.distribution))
+    assert len(distributions) == len(manifest.files)
+    by_url = {str(catalog.value(d, DCAT.downloadURL)): d for d in distributions}
+    for file in manifest.files:
+        node = by_url[f"{BASE}dumps/{file.name}"]
+        assert catalog.value(node, DCAT.accessURL) == URIRef(f"{BASE}dumps/{file.name}")
+        assert catalog.value(node, DCAT.mediaType) == URIRef(IANA + file.media_type)
+        assert catalog.value(node, DCAT.byteSize) == Literal(file.size, datatype=XSD.nonNegativeInteger)
+        checksum = catalog.value(node, SPDX.checksum)
+        assert catalog.value(checksum, SPDX.checksumValue) == Literal(file.sha256, datatype=XSD.hexBinary)
+        assert str(catalog.value(checksum, SPDX.algorithm)).endswith("checksumAlgorithm_sha256")
+        assert catalog.value(node, DCTERMS.license) == LICENSE
+        assert str(catalog.value(node, DCTERMS["format"])).startswith(
+            "http://publications.europa.eu/resource/authority/file-type/"
+        )
+        gzip = catalog.value(node, DCAT.compressFormat)
+        assert gzip == (URIRef(IANA + "application/gzip") if file.compressed else None)
+
+
+def test_facts_come_from_the_data(catalog, data_graph):
+    for predicate in (DCTERMS.title, DCTERMS.description, DCAT.keyword, DCTERMS.modified, DCTERMS.language):
+        assert set(catalog.objects(DATASET, predicate)) == set(data_graph.objects(DATASET, predicate))
+    assert (LICENSE, RDF.type, DCTERMS.LicenseDocument) in catalog
+    publisher = catalog.value(DATASET, DCTERMS.publisher)
+    assert publisher == data_graph.value(DATASET, DCTERMS.publisher)
+    assert Literal("Stadt Heidelberg", lang="de") in set(catalog.objects(publisher, FOAF.name))
+    place = catalog.value(DATASET, DCTERMS.spatial)
+    assert (place, RDF.type, DCTERMS.Location) in catalog
+    assert place == data_graph.value(DATASET, DCTERMS.spatial)
+
+
+def test_contact_points_are_vcards_without_invented_details(catalog, data_graph):
+    contacts = set(catalog.objects(DATASET, DCAT.contactPoint))
+    assert contacts == set(data_graph.objects(DATASET, DCAT.contactPoint))
+    for contact in contacts:
+        assert (contact, RDF.type, VCARD.Kind) in catalog
+        assert catalog.value(contact, VCARD.fn) is not None
+        address = catalog.value(contact, VCARD.hasAddress)
+        assert catalog.value(address, VCARD["street-address"]) == Literal("Marktplatz 10")
+        assert catalog.value(address, VCARD["postal-code"]) == Literal("69117")
+        assert catalog.value(contact, VCARD.hasEmail) is None
+        assert catalog.value(contact, VCARD.hasTelephone) is None
+    names = {str(catalog.value(c, VCARD.fn)) for c in contacts}
+    assert names == {"Malena Arnold", "Theresa Kälberer"}
+
+
+def test_themes_and_temporal_coverage(catalog):
+    themes = set(catalog.objects(DATASET, DCAT.theme))
+    authority = "http://publications.europa.eu/resource/authority/data-theme"
+    assert themes == {URIRef(f"{authority}/INTR"), URIRef(f"{authority}/GOVE")}
+    for theme in themes:
+        assert catalog.value(theme, SKOS.inScheme) == URIRef(authority)
+    period = catalog.value(DATASET, DCTERMS.temporal)
+    assert catalog.value(period, DCAT.startDate) == Literal("1940-10-22", datatype=XSD.date)
+    assert catalog.value(period, DCAT.endDate) == Literal("2021-12-31", datatype=XSD.date)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type", "parser"),
+    [
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("text/turtle;q=0.5, application/rdf+xml;q=0.9", "application/rdf+xml", "xml"),
+    ],
+)
+def test_it_is_negotiated(web, catalog, accept, media_type, parser):
+    response = web.get("/catalog", headers={"Accept": accept})
+    assert response.mimetype == media_type
+    assert isomorphic(rdflib.Graph().parse(data=response.data, format=parser), catalog)
+
+
+def test_unacceptable_is_406(web):
+    assert web.get("/catalog", headers={"Accept": "text/csv"}).status_code == 406
+
+
+def test_no_dataset_resource_no_catalog(client):
+    assert client.get("/catalog").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("2021-10-07", (date(2021, 10, 7), date(2021, 10, 7))),
+        ("2021-10-15T15:00:00+02:00", (date(2021, 10, 15), date(2021, 10, 15))),
+        ("2021-09", (date(2021, 9, 1), date(2021, 9, 30))),
+        ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),
+        ("1961", (date(1961, 1, 1), date(1961, 12, 31))),
+        ("2021-10-07Z", (date(2021, 10, 7), date(2021, 10, 7))),
+        ("P1Y", None),
+        ("2021-13-01", None),
+    ],
+)
+def test_date_bounds(text, bounds):
+    assert date_bounds(text) == bounds
+
+
+def test_themes_are_checked_against_the_eu_vocabulary(tiny):
+    assert check_themes(["SOCI"]) == ("SOCI",)
+    with pytest.raises(UnknownTheme):
+        check_themes(["CITY"])
+    with pytest.raises(SettingsError, match="catalog_themes"):
+        create_app({**tiny.settings, "catalog_themes": ["CITY"]})

@@ -1,0 +1,81 @@
+"""`lodpub export --out DIR`: the server's dump files, written into a folder; bad folders exit 2."""
+
+import shutil
+import subprocess
+
+import pytest
+from conftest import LODPUB, ROOT
+
+from exporters.dumps import Manifest
+from lodpub import create_app
+from lodpub.downloads import current_dumps
+
+
+def export(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LODPUB), "export", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "new" / "dumps"
+    result = export("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_it_writes_every_dump_with_checksums_and_manifest(exported):
+    out, result = exported
+    manifest = Manifest.from_json((out / "index.json").read_text())
+    names = {p.name for p in out.iterdir()}
+    assert names == {f.name for f in manifest.files} | {"SHA256SUMS", "index.json"}
+    assert len(manifest.files) == 10
+    assert manifest.version == "2026-11-25"
+    assert "heidelberg-2026-11-25.nq.gz" in names
+    assert f"exported {manifest.quads} statements" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="sha256sum (coreutils) is not installed")
+def test_sha256sum_checks_the_files(exported):
+    out, _ = exported
+    check = subprocess.run(
+        ["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=out, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_files_are_the_ones_the_server_serves(exported, tmp_path):
+    out, _ = exported
+    exported_manifest = Manifest.from_json((out / "index.json").read_text())
+    app = create_app({"cache_dir": str(tmp_path), "validate_on_load": False})
+    with app.app_context():
+        served = current_dumps().manifest()
+    assert served.files == exported_manifest.files
+    assert served.content_version == exported_manifest.content_version
+
+
+def test_exporting_again_replaces_the_files(exported):
+    out, _ = exported
+    before = (out / "SHA256SUMS").read_text()
+    result = export("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "SHA256SUMS").read_text() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".lodpub-export")]
+
+
+def test_a_folder_that_is_a_file_exits_2(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    result = export("--out", str(target))
+    assert result.returncode == 2
+    assert "not a folder" in result.stderr
+    result = export("--out", str(target / "below"))
+    assert result.returncode == 2
+    assert "cannot create the folder" in result.stderr
+
+
+def test_out_is_required():
+    result = export()
+    assert result.returncode == 2
+    assert "--out" in result.stderr
