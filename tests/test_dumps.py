@@ -236,6 +236,22 @@ def test_a_client_taking_gzip_gets_the_compressed_bytes_of_a_plain_name(web, man
     assert gzip.decompress(response.data) == (folder / name).read_bytes()
 
 
+@pytest.mark.parametrize("accept_encoding", ["br", "deflate, br;q=0.5", "zstd", "gzip;q=0, br"])
+def test_other_codings_get_the_plain_bytes_untouched(web, manifest, folder, accept_encoding):
+    """The app compresses other responses; a dump must keep its bytes, length and ranges."""
+    name = f"{STEM}.ttl"
+    data = (folder / name).read_bytes()
+    whole = web.get(f"/dumps/{name}", headers={"Accept-Encoding": accept_encoding})
+    assert "Content-Encoding" not in whole.headers
+    assert whole.headers["Content-Length"] == str(len(data))
+    assert whole.headers["ETag"] == f'"{manifest.file(name).sha256}"'
+    assert whole.data == data
+    part = web.get(f"/dumps/{name}", headers={"Accept-Encoding": accept_encoding, "Range": "bytes=10-19"})
+    assert part.status_code == 206
+    assert "Content-Encoding" not in part.headers
+    assert part.data == data[10:20]
+
+
 def test_conditional_requests_answer_304(web, manifest):
     name = f"{STEM}.ttl"
     etag = f'"{manifest.file(name).sha256}"'

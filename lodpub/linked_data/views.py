@@ -122,6 +122,9 @@ def _not_found(path: str) -> Response:
     offered = current_app.extensions["lodpub.document_formats"]
     fmt = negotiate(request.headers.get("Accept"), offered)
     if fmt is not None and fmt.name == "html":
-        return Response(render_not_found(path), status=404, content_type=fmt.content_type)
-    message = f"404 Not Found: nothing in this dataset is published at {path}; /sparql can search it\n"
-    return Response(message, status=404, content_type="text/plain; charset=utf-8")
+        response = Response(render_not_found(path), status=404, content_type=fmt.content_type)
+    else:
+        message = f"404 Not Found: nothing in this dataset is published at {path}; /sparql can search it\n"
+        response = Response(message, status=404, content_type="text/plain; charset=utf-8")
+    response.vary.update(("Accept", "Accept-Language"))
+    return response
