@@ -69,19 +69,30 @@ class Dumps:
         self.folder = cache_dir(settings) / "dumps" / store.info.version
         self._lock = threading.Lock()
         self._manifest: Manifest | None = None
+        self._seen: tuple[int, int] | None = None
 
     def manifest(self) -> Manifest:
+        """The folder's manifest; read again (or the folder rebuilt) when another process replaced it."""
         with self._lock:
-            if self._manifest is None or not (self.folder / MANIFEST).is_file():
+            if self._manifest is None or _identity(self.folder / MANIFEST) != self._seen:
                 self._manifest = ensure_generated(
                     self.folder,
                     lambda temp: generate(self.store, self.files, self.settings, self.registry, temp),
                 )
+                self._seen = _identity(self.folder / MANIFEST)
             return self._manifest
 
     def url(self, name: str) -> str:
         """A file's public URL, under the configured base (the deployment's public site)."""
         return self.settings["base_uri"] + PATH + name
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
 
 
 def current_dumps() -> Dumps:
@@ -208,7 +219,7 @@ def download(name: str) -> Response:
     gzip_ok = accepts_gzip(request.headers.get("Accept-Encoding"))
     # The files are final bytes with published checksums: the app's compression (lodpub/web.py)
     # must not re-encode them, which would break ranges and lengths. It reads this header.
-    pass  # HACK
+    request.environ["HTTP_ACCEPT_ENCODING"] = "identity"
     if name in SIDE_FILES:
         path = dumps.folder / name
         return _send(path, SIDE_FILES[name], sha256_of(path))
@@ -229,8 +240,18 @@ def download(name: str) -> Response:
 
 
 def _send(path: Path, content_type: str, etag: str) -> Response:
-    """Stream a file with its content hash as ETag; `send_file` answers 304, 206 and 416 from it."""
-    response = send_file(path, mimetype=content_type.split(";")[0], etag=etag, conditional=True)
+    """Stream a file with its content hash as ETag; `send_file` answers 304, 206 and 416 from it.
+
+    The file name offered for saving is the one asked for: a gzip-encoded `NAME.ttl` is saved
+    (decoded) as `NAME.ttl`, not under the name of the file it was read from.
+    """
+    response = send_file(
+        path,
+        mimetype=content_type.split(";")[0],
+        etag=etag,
+        conditional=True,
+        download_name=request.view_args["name"] if request.view_args else path.name,
+    )
     response.headers["Content-Type"] = content_type
     response.cache_control.no_transform = True
     return response
