@@ -217,9 +217,6 @@ def download(name: str) -> Response:
     dumps = current_dumps()
     manifest = dumps.manifest()
     gzip_ok = accepts_gzip(request.headers.get("Accept-Encoding"))
-    # The files are final bytes with published checksums: the app's compression (lodpub/web.py)
-    # must not re-encode them, which would break ranges and lengths. It reads this header.
-    request.environ["HTTP_ACCEPT_ENCODING"] = "identity"
     if name in SIDE_FILES:
         path = dumps.folder / name
         return _send(path, SIDE_FILES[name], sha256_of(path))

@@ -38,5 +38,8 @@ def init_app(app: Flask) -> None:
         COMPRESS_MIMETYPES=COMPRESSED,
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=500,
+        # Streamed responses are files sent as they are (dumps: final bytes with published checksums,
+        # their own .gz, byte ranges) or long streams; re-encoding them would break ranges and lengths.
+        COMPRESS_STREAMS=False,
     )
     Compress(app)
