@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from lodpub.vocab import XSD
+
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 # The XSD types that are CSVW built-in datatypes, by their CSVW names (CSVW section 5.11.1).
 BUILT_IN = frozenset(
     (

@@ -9,7 +9,6 @@ the data (title, publisher, contact points, licence, places, the events' dates) 
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from . import void
 from .dumps import GZIP_MEDIA_TYPE, DumpFile
-from .void import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, XSD, DatasetFacts, Term
+from .void import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, XSD, DatasetFacts, Term
 
 if TYPE_CHECKING:
     from lodpub.store import Store
@@ -28,23 +28,11 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 SPDX = "http://spdx.org/rdf/terms#"
 PROV = "http://www.w3.org/ns/prov#"
-LOCN = "http://www.w3.org/ns/locn#"
 GSP = "http://www.opengis.net/ont/geosparql#"
-LP = "https://w3id.org/lodpub/ontology/"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
-PREFIXES = {
-    "dcat": DCAT,
-    "dcterms": DCTERMS,
-    "foaf": FOAF,
-    "skos": SKOS,
-    "vcard": VCARD,
-    "spdx": SPDX,
-    "prov": PROV,
-    "owl": OWL,
-    "xsd": XSD,
-    "rdfs": RDFS,
-}
+PREFIXES = {"dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "skos": SKOS, "vcard": VCARD, "spdx": SPDX}
+PREFIXES |= {"prov": PROV, "owl": OWL, "xsd": XSD, "rdfs": RDFS}
 # DCAT-AP 3.0.1's shapes accept only algorithm IRIs matching `^https://spdx.org/rdf/terms`, although
 # SPDX's own namespace is `http://`: the https IRI is used, tied to SPDX's by owl:sameAs.
 SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
@@ -78,7 +66,6 @@ FILE_TYPES = {
     "jsonld": ("JSON_LD", "JSON-LD"),
     "rdfxml": ("RDF_XML", "RDF/XML"),
 }
-DATED = (LP + "startDate", LP + "endDate")  # the events' dates give the temporal coverage
 ADDRESS = {
     LP + "streetAddress": "street-address",
     LP + "postalCode": "postal-code",
@@ -133,9 +120,6 @@ class _Graph:
         for cls in classes:
             self.add(subject, RDF_TYPE, NamedNode(cls))
 
-    def objects(self, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
-        return [t.object for t in self.triples if t.subject == subject and t.predicate.value == predicate]
-
     def grouped(self) -> list[Triple]:
         """Each subject's triples together (in order of first mention), so Turtle groups them."""
         order: dict[NamedNode | BlankNode | Triple, int] = {}
@@ -149,13 +133,38 @@ def describe(
 ) -> list[Triple]:
     """The catalog, its dataset, one distribution per dump file and the SPARQL endpoint as a service."""
     g = _Graph()
-    catalog, dataset = NamedNode(site.catalog), NamedNode(facts.iri)
-    service = NamedNode(site.catalog + "#sparql")
+    catalog, dataset, service = (
+        NamedNode(site.catalog),
+        NamedNode(facts.iri),
+        NamedNode(site.catalog + "#sparql"),
+    )
     publisher = _publisher(g, store, facts)
-    languages = _languages(g, facts)
     license_ = _license(g, facts)
+    _catalog(g, store, site, publisher)
+    g.add(catalog, DCAT + "dataset", dataset)
+    g.add(catalog, DCAT + "service", service)
     modified = _latest(facts.get(DCTERMS + "modified"))
+    for node in (catalog, dataset):
+        if publisher is not None:
+            g.add(node, DCTERMS + "publisher", publisher)
+        for language in _languages(g, facts):
+            g.add(node, DCTERMS + "language", language)
+        if modified is not None:
+            g.add(node, DCTERMS + "modified", modified)
+    _dataset(g, store, facts, site)
+    for place in facts.get(DCTERMS + "spatial"):
+        g.add(catalog, DCTERMS + "spatial", place)
+    for download in downloads:
+        g.add(dataset, DCAT + "distribution", _distribution(g, site, download, license_))
+    _service(g, service, facts, site, publisher, license_)
+    for theme in _themes(g, themes):
+        g.add(dataset, DCAT + "theme", theme)
+        g.add(service, DCAT + "theme", theme)
+    return g.grouped()
 
+
+def _catalog(g: _Graph, store: Store, site: Site, publisher: NamedNode | BlankNode | None) -> None:
+    catalog = NamedNode(site.catalog)
     g.type(catalog, DCAT + "Catalog")
     for title in _catalog_titles(store, publisher):
         g.add(catalog, DCTERMS + "title", title)
@@ -169,59 +178,53 @@ def describe(
         g.add(catalog, DCTERMS + "description", Literal(text, language=language))
     g.add(catalog, FOAF + "homepage", NamedNode(site.homepage))
     g.type(NamedNode(site.homepage), FOAF + "Document")
-    g.add(catalog, DCAT + "dataset", dataset)
-    g.add(catalog, DCAT + "service", service)
-    theme_scheme = NamedNode(EU + "data-theme")
-    g.add(catalog, DCAT + "themeTaxonomy", theme_scheme)
-    g.type(theme_scheme, SKOS + "ConceptScheme")
-    g.add(theme_scheme, DCTERMS + "title", Literal("Data theme", language="en"))
-    for node in (catalog, dataset):
-        if publisher is not None:
-            g.add(node, DCTERMS + "publisher", publisher)
-        for language in languages:
-            g.add(node, DCTERMS + "language", language)
-        if modified is not None:
-            g.add(node, DCTERMS + "modified", modified)
+    g.add(catalog, DCAT + "themeTaxonomy", NamedNode(EU + "data-theme"))
 
-    _dataset(g, store, facts, site)
-    for code in themes:
-        english, german = DATA_THEMES[code]
+
+def _themes(g: _Graph, codes: Sequence[str]) -> list[NamedNode]:
+    """EU data themes, typed and labelled as the shapes ask (a `skos:Concept` in its scheme)."""
+    scheme = NamedNode(EU + "data-theme")
+    g.type(scheme, SKOS + "ConceptScheme")
+    g.add(scheme, DCTERMS + "title", Literal("Data theme", language="en"))
+    themes = []
+    for code in codes:
         theme = NamedNode(f"{EU}data-theme/{code}")
         g.type(theme, SKOS + "Concept")
-        g.add(theme, SKOS + "prefLabel", Literal(english, language="en"))
-        g.add(theme, SKOS + "prefLabel", Literal(german, language="de"))
-        g.add(theme, SKOS + "inScheme", theme_scheme)
-        for node in (dataset, service):
-            g.add(node, DCAT + "theme", theme)
-    for keyword in facts.get(DCAT + "keyword"):
-        g.add(service, DCAT + "keyword", keyword)
-    for place in g.objects(dataset, DCTERMS + "spatial"):
-        g.add(catalog, DCTERMS + "spatial", place)
-    for download in downloads:
-        g.add(dataset, DCAT + "distribution", _distribution(g, site, download, license_))
+        for label, language in zip(DATA_THEMES[code], ("en", "de"), strict=True):
+            g.add(theme, SKOS + "prefLabel", Literal(label, language=language))
+        g.add(theme, SKOS + "inScheme", scheme)
+        themes.append(theme)
+    return themes
 
+
+def _service(
+    g: _Graph,
+    service: NamedNode,
+    facts: DatasetFacts,
+    site: Site,
+    publisher: NamedNode | BlankNode | None,
+    license_: NamedNode | None,
+) -> None:
+    """The SPARQL endpoint as a `dcat:DataService` serving the dataset."""
     g.type(service, DCAT + "DataService")
-    for title in facts.get(DCTERMS + "title"):
-        prefix = (
-            "SPARQL-Endpunkt" if isinstance(title, Literal) and title.language == "de" else "SPARQL endpoint"
-        )
-        g.add(
-            service,
-            DCTERMS + "title",
-            Literal(f"{prefix}: {title.value}", language=getattr(title, "language", None)),
-        )
+    titles = [t for t in facts.get(DCTERMS + "title") if isinstance(t, Literal)]
+    for title in titles:
+        prefix = "SPARQL-Endpunkt" if title.language == "de" else "SPARQL endpoint"
+        g.add(service, DCTERMS + "title", Literal(f"{prefix}: {title.value}", language=title.language))
+    if not titles:
+        g.add(service, DCTERMS + "title", Literal("SPARQL endpoint", language="en"))
     g.add(service, DCAT + "endpointURL", NamedNode(site.sparql))
     g.add(service, DCAT + "endpointDescription", NamedNode(site.sparql))
-    g.add(service, DCAT + "servesDataset", dataset)
+    g.add(service, DCAT + "servesDataset", NamedNode(facts.iri))
     g.add(service, DCTERMS + "conformsTo", NamedNode(SPARQL_PROTOCOL))
     g.type(NamedNode(SPARQL_PROTOCOL), DCTERMS + "Standard")
     if license_ is not None:
         g.add(service, DCTERMS + "license", license_)
     if publisher is not None:
         g.add(service, DCTERMS + "publisher", publisher)
-    for contact in facts.get(DCAT + "contactPoint"):
-        g.add(service, DCAT + "contactPoint", contact)
-    return g.grouped()
+    for predicate in (DCAT + "contactPoint", DCAT + "keyword"):
+        for value in facts.get(predicate):
+            g.add(service, predicate, value)
 
 
 def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site) -> None:
@@ -251,7 +254,7 @@ def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site) -> None:
         if isinstance(place, NamedNode | BlankNode):
             g.add(dataset, DCTERMS + "spatial", place)
             _location(g, store, place)
-    span = temporal_coverage(store)
+    span = void.temporal_coverage(store)
     if span is not None:
         period = BlankNode("temporal")
         g.add(dataset, DCTERMS + "temporal", period)
@@ -307,13 +310,13 @@ def _publisher(g: _Graph, store: Store, facts: DatasetFacts) -> NamedNode | Blan
     if not isinstance(publisher, NamedNode | BlankNode):
         return None
     g.type(publisher, FOAF + "Agent")
-    for name in _objects(store, publisher, FOAF + "name") or _labels(store, publisher):
+    for name in void.objects(store, publisher, FOAF + "name") or void.labels(store, publisher):
         g.add(publisher, FOAF + "name", name)
     return publisher
 
 
 def _catalog_titles(store: Store, publisher: NamedNode | BlankNode | None) -> list[Literal]:
-    names = _labels(store, publisher) if publisher is not None else []
+    names = void.labels(store, publisher) if publisher is not None else []
     if not names:
         return [Literal("Linked Open Data", language="en")]
     return [Literal(f"Linked Open Data: {name.value}", language=name.language) for name in names]
@@ -338,86 +341,38 @@ def _license(g: _Graph, facts: DatasetFacts) -> NamedNode | None:
 
 def _contact(g: _Graph, store: Store, contact: NamedNode | BlankNode) -> None:
     """A contact point as vCard: a person's name, the unit they answer for, its postal address."""
-    person = next(iter(_objects(store, contact, LP + "contactPerson")), None)
+    person = next(iter(void.objects(store, contact, LP + "contactPerson")), None)
     g.type(contact, VCARD + "Kind", VCARD + ("Individual" if person is not None else "Organization"))
-    for name in _distinct(_labels(store, person if person is not None else contact)):
+    for name in _distinct(void.labels(store, person if person is not None else contact)):
         g.add(contact, VCARD + "fn", name)
     units = [q.subject for q in store.quads(None, NamedNode(LP + "contactPoint"), contact, None)]
     for unit in units:
-        for name in _labels(store, unit):
+        for name in void.labels(store, unit):
             g.add(contact, VCARD + "organization-name", name)
-    addresses = _objects(store, contact, LP + "address") or [
-        a for unit in units for a in _objects(store, unit, LP + "address")
+    addresses = void.objects(store, contact, LP + "address") or [
+        a for unit in units for a in void.objects(store, unit, LP + "address")
     ]
     for address in addresses[:1]:
         if isinstance(address, NamedNode | BlankNode):
             g.add(contact, VCARD + "hasAddress", address)
             g.type(address, VCARD + "Address")
             for source, target in ADDRESS.items():
-                for value in _objects(store, address, source):
+                for value in void.objects(store, address, source):
                     g.add(address, VCARD + target, value)
-            for country in _objects(store, address, LP + "addressCountry"):
-                for name in _labels(store, country):
+            for country in void.objects(store, address, LP + "addressCountry"):
+                for name in void.labels(store, country):
                     g.add(address, VCARD + "country-name", name)
 
 
 def _location(g: _Graph, store: Store, place: NamedNode | BlankNode) -> None:
     g.type(place, DCTERMS + "Location")
-    for label in _labels(store, place):
+    for label in void.labels(store, place):
         g.add(place, SKOS + "prefLabel", label)
-    latitude = next(iter(_objects(store, place, LP + "latitude")), None)
-    longitude = next(iter(_objects(store, place, LP + "longitude")), None)
+    latitude = next(iter(void.objects(store, place, LP + "latitude")), None)
+    longitude = next(iter(void.objects(store, place, LP + "longitude")), None)
     if isinstance(latitude, Literal) and isinstance(longitude, Literal):
         point = f"POINT({longitude.value} {latitude.value})"
         g.add(place, DCAT + "centroid", Literal(point, datatype=NamedNode(GSP + "wktLiteral")))
-
-
-def temporal_coverage(store: Store) -> tuple[date, date] | None:
-    """From the earliest to the latest of the events' dates; a year or month covers all its days."""
-    low: date | None = None
-    high: date | None = None
-    values = " ".join(f"<{p}>" for p in DATED)
-    for row in store.query(
-        f"SELECT DISTINCT ?d WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?d FILTER(isLiteral(?d)) }}"
-    ):
-        bounds = date_bounds(row["d"].value)
-        if bounds is not None:
-            low = bounds[0] if low is None else min(low, bounds[0])
-            high = bounds[1] if high is None else max(high, bounds[1])
-    return (low, high) if low is not None and high is not None else None
-
-
-DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:$|T|Z|[+-]\d{2}:\d{2}$)")
-
-
-def date_bounds(text: str) -> tuple[date, date] | None:
-    """The first and last day a date, dateTime, gYearMonth or gYear value covers; None if unreadable."""
-    match = DATE.match(text)
-    if not match:
-        return None
-    year, month, day = (int(part) if part else None for part in match.groups())
-    try:
-        if month is None:
-            return date(year, 1, 1), date(year, 12, 31)
-        if day is None:
-            return date(year, month, 1), date(year, month, monthrange(year, month)[1])
-        return date(year, month, day), date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _objects(store: Store, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
-    found: list[Term] = []
-    for quad in store.quads(subject, NamedNode(predicate), None, None):
-        if quad.object not in found:
-            found.append(quad.object)
-    return found
-
-
-def _labels(store: Store, subject: NamedNode | BlankNode | None) -> list[Literal]:
-    if subject is None:
-        return []
-    return sorted((v for v in _objects(store, subject, RDFS + "label") if isinstance(v, Literal)), key=str)
 
 
 def _distinct(labels: Sequence[Literal]) -> list[Literal]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from lodpub.store import Store
+from lodpub.vocab import LP
 
-LP = "https://w3id.org/lodpub/ontology/"
 RELATIONS = {LP + "Partnership": "partnership", LP + "FriendlyRelation": "friendly-relation"}
 _PARTNERS = f"""
 PREFIX lp: <{LP}>

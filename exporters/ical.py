@@ -21,11 +21,8 @@ import icalendar
 import pyoxigraph
 
 from lodpub.store import Store
+from lodpub.vocab import DESCRIPTION, LP, RDFS_LABEL, XSD
 
-LP = "https://w3id.org/lodpub/ontology/"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-DESCRIPTION = "http://purl.org/dc/terms/description"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PRECISE = (XSD + "date", XSD + "dateTime")
 # What a place contributes to an entry's LOCATION and GEO, looked up along lp:containedInPlace.
 PLACE_FACTS = ("address", "containedInPlace", "country", "latitude", "longitude")

@@ -24,10 +24,8 @@ from pyld import jsonld
 from lodpub.formats import Format
 from lodpub.rdf import graph_of
 from lodpub.store import Store
+from lodpub.vocab import OWL, RDF_TYPE
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 VANN_NAMESPACE = "http://purl.org/vocab/vann/preferredNamespaceUri"
 # The kinds of term pyLODE's OntPub profile gives a section of its own.
 DOCUMENTED_KINDS = frozenset(

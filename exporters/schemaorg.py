@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 
+from lodpub.vocab import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, VOID, XSD
+
 from .schemaorg_rules import (
     SCHEMA,
     event_problems,
@@ -33,13 +35,6 @@ from .schemaorg_rules import (
 if TYPE_CHECKING:
     from lodpub.store import Store
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCTERMS = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
 
 PageUrl = Callable[[str], str | None]
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal

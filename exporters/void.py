@@ -8,31 +8,25 @@ Description names as its default dataset; `owl:sameAs` joins it to the dataset r
 
 from __future__ import annotations
 
+import re
+from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from lodpub.vocab import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, VOID, XSD
+
 if TYPE_CHECKING:
     from lodpub.store import Store
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCTERMS = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
-PREFIXES = {
-    "void": VOID,
-    "dcterms": DCTERMS,
-    "owl": OWL,
-    "xsd": XSD,
-    "formats": "http://www.w3.org/ns/formats/",
-}
+PREFIXES = {"void": VOID, "dcterms": DCTERMS, "dcat": DCAT, "owl": OWL, "rdfs": RDFS, "xsd": XSD}
+PREFIXES |= {"formats": "http://www.w3.org/ns/formats/"}
 # facts copied from the dataset resource into the VoID description, as they are stated there
 COPIED = ("title", "description", "license", "publisher", "modified", "issued", "language", "spatial")
+DATED = (LP + "startDate", LP + "endDate")  # the events' dates give the temporal coverage
 EXAMPLES = 3  # example resources picked when the data names none: one of each of the largest classes
 
 Term = NamedNode | BlankNode | Literal
@@ -68,6 +62,22 @@ def find_dataset(store: Store, base: str) -> DatasetFacts | None:
         if quad.object not in found:
             found.append(quad.object)
     return DatasetFacts(subject.value, {p: tuple(sorted(v, key=str)) for p, v in values.items()})
+
+
+def objects(store: Store, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
+    """The values of a property, each once (a statement may sit in several graphs)."""
+    found: list[Term] = []
+    for quad in store.quads(subject, NamedNode(predicate), None, None):
+        if quad.object not in found:
+            found.append(quad.object)
+    return found
+
+
+def labels(store: Store, subject: NamedNode | BlankNode | None) -> list[Literal]:
+    """A resource's `rdfs:label`s, in a stable order."""
+    if subject is None:
+        return []
+    return sorted((v for v in objects(store, subject, RDFS + "label") if isinstance(v, Literal)), key=str)
 
 
 def dated_version(facts: DatasetFacts | None) -> str | None:
@@ -160,6 +170,40 @@ def example_resources(
         if len(examples) == EXAMPLES:
             break
     return tuple(examples)
+
+
+def temporal_coverage(store: Store) -> tuple[date, date] | None:
+    """From the earliest to the latest of the events' dates; a year or month covers all its days."""
+    low: date | None = None
+    high: date | None = None
+    values = " ".join(f"<{p}>" for p in DATED)
+    for row in store.query(
+        f"SELECT DISTINCT ?d WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?d FILTER(isLiteral(?d)) }}"
+    ):
+        bounds = date_bounds(row["d"].value)
+        if bounds is not None:
+            low = bounds[0] if low is None else min(low, bounds[0])
+            high = bounds[1] if high is None else max(high, bounds[1])
+    return (low, high) if low is not None and high is not None else None
+
+
+DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:$|T|Z|[+-]\d{2}:\d{2}$)")
+
+
+def date_bounds(text: str) -> tuple[date, date] | None:
+    """The first and last day a date, dateTime, gYearMonth or gYear value covers; None if unreadable."""
+    match = DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException, NotAcceptable
 
+from lodpub.vocab import XSD_STRING
+
 from . import __version__, jsonld_context, sparql
 from .formats import Format, Registry, UnknownFormat
 from .named_queries import NamedQuery, load_queries
@@ -30,7 +32,6 @@ bp = Blueprint("api", __name__)
 RESERVED = ("format",)  # request parameters that are not query parameters
 SELECT_ASK = ("SELECT", "ASK")
 CONSTRUCT_DESCRIBE = ("CONSTRUCT", "DESCRIBE")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)

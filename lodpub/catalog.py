@@ -1,7 +1,8 @@
 """`/.well-known/void` and `/catalog`: the dataset described in VoID and as a DCAT-AP catalog record.
 
-Both are computed from the store and the dumps once per app (the data of a running app never
-changes; a new version is a new app), then serialized in whichever RDF format the client accepts.
+Both are computed from the store once per app (the data of a running app never changes; a new
+version is a new app) and from the dumps' manifest, then serialized in the RDF format the client
+accepts (Turtle, RDF/XML, JSON-LD, N-Triples; `format=` overrides `Accept`; 406 when none fits).
 Every public address in them is built from `base_uri`, so they name the deployment's public site.
 """
 
@@ -13,10 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from exporters import dcat, void
+from exporters.dumps import Manifest
 
 from .downloads import Dumps
 from .formats import Format, Registry, UnknownFormat
@@ -43,14 +45,16 @@ def init_app(app: Flask) -> None:
 
 
 class Descriptions:
-    """The VoID and DCAT-AP graphs of one app, each built on first use and then kept."""
+    """The VoID and DCAT-AP graphs of one app: the counts are made once, the graphs again only when
+    the dumps they list were rebuilt (their sizes and checksums are part of the description)."""
 
     def __init__(self, store: Store, dumps: Dumps, settings: Mapping[str, Any], themes: Sequence[str]):
         self.store, self.dumps, self.themes = store, dumps, themes
         self.base: str = settings["base_uri"]
         self.site = Site.from_settings(self.base, settings["mounts"])
         self._lock = threading.Lock()
-        self._built: dict[str, list[pyoxigraph.Triple]] = {}
+        self._facts: tuple[void.DatasetFacts | None, void.Statistics] | None = None
+        self._built: dict[str, tuple[Manifest, list[pyoxigraph.Triple]]] = {}
 
     def void(self) -> list[pyoxigraph.Triple]:
         return self._once("void", self._build_void)
@@ -58,31 +62,38 @@ class Descriptions:
     def catalog(self) -> list[pyoxigraph.Triple]:
         return self._once("catalog", self._build_catalog)
 
-    def _once(self, name: str, build: Callable[[], list[pyoxigraph.Triple]]) -> list[pyoxigraph.Triple]:
-        with self._lock:
-            if name not in self._built:
-                self._built[name] = build()
-            return self._built[name]
-
-    def _build_void(self) -> list[pyoxigraph.Triple]:
-        facts = void.find_dataset(self.store, self.base)
+    def _once(
+        self, name: str, build: Callable[[Manifest], list[pyoxigraph.Triple]]
+    ) -> list[pyoxigraph.Triple]:
         manifest = self.dumps.manifest()
-        formats = {f.format: f for f in manifest.files}
+        with self._lock:
+            if name not in self._built or self._built[name][0] != manifest:
+                self._built[name] = (manifest, build(manifest))
+            return self._built[name][1]
+
+    def _counted(self) -> tuple[void.DatasetFacts | None, void.Statistics]:
+        """The dataset resource's facts and the counts; they read the whole store, so only once."""
+        if self._facts is None:
+            facts = void.find_dataset(self.store, self.base)
+            self._facts = (facts, void.statistics(self.store, self.base, facts))
+        return self._facts
+
+    def _build_void(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
+        facts, stats = self._counted()
         registry = self.dumps.registry
+        formats = dict.fromkeys(f.format for f in manifest.files)
         endpoints = void.Endpoints(
             dataset=void_iri(self.base),
             sparql=endpoint_iri(self.base),
             dumps=tuple(self.dumps.url(f.name) for f in manifest.files),
             formats=tuple(w3c for name in formats if (w3c := registry.get(name, kind="rdf").w3c_iri)),
         )
-        stats = void.statistics(self.store, self.base, facts)
         return void.describe(endpoints, self.base, stats, facts)
 
-    def _build_catalog(self) -> list[pyoxigraph.Triple]:
-        facts = void.find_dataset(self.store, self.base)
+    def _build_catalog(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
+        facts, _ = self._counted()
         if facts is None:
             return []
-        manifest = self.dumps.manifest()
         downloads = [dcat.Download(f, self.dumps.url(f.name), manifest.generated) for f in manifest.files]
         landing = self.site.document_for(facts.iri)
         site = dcat.Site(
@@ -100,31 +111,26 @@ def current_descriptions() -> Descriptions:
 
 @bp.get("/.well-known/void")
 def void_description() -> Response:
-    return _respond(current_descriptions().void(), {**void.PREFIXES, **dcat.PREFIXES})
+    return _respond(current_descriptions().void(), void.PREFIXES)
 
 
 @bp.get("/catalog")
 def catalog_record() -> Response:
     triples = current_descriptions().catalog()
     if not triples:
-        return Response(
-            "404 Not Found: the data names no dataset resource to catalog\n", 404, mimetype="text/plain"
-        )
+        abort(404, "the data names no dataset resource (a dcat:Dataset or void:Dataset) to catalog")
     return _respond(triples, dcat.PREFIXES)
 
 
-def offered(registry: Registry) -> list[Format]:
-    return [registry.get(name, kind="rdf") for name in OFFERED]
-
-
-def choose(formats: Sequence[Format], accept: str | None, name: str | None) -> Format:
-    """`format=` wins over `Accept`; a format not offered here is 406, an unknown name 400."""
+def choose(registry: Registry, accept: str | None, name: str | None) -> Format:
+    """`format=` wins over `Accept`; a format not offered here is 406, a name no format has 400."""
+    formats = [registry.get(short, kind="rdf") for short in OFFERED]
     names = ", ".join(f"{f.name} ({f.media_type})" for f in formats)
     if name:
         chosen = find(name, formats)
         if chosen is None:
             try:
-                current_app.extensions["lodpub.formats"].get(name)
+                registry.get(name)
             except UnknownFormat:
                 raise BadRequest(f"unknown format {name!r}; format= takes one of: {names}") from None
     else:
@@ -135,11 +141,8 @@ def choose(formats: Sequence[Format], accept: str | None, name: str | None) -> F
 
 
 def _respond(triples: list[pyoxigraph.Triple], prefixes: Mapping[str, str]) -> Response:
-    fmt = choose(
-        offered(current_app.extensions["lodpub.formats"]),
-        request.headers.get("Accept"),
-        request.args.get("format"),
-    )
+    registry = current_app.extensions["lodpub.formats"]
+    fmt = choose(registry, request.headers.get("Accept"), request.args.get("format"))
     options = {"prefixes": dict(prefixes)} if fmt.name != "ntriples" else {}
     body = pyoxigraph.serialize(triples, format=fmt.oxigraph, **options)
     response = Response(body, content_type=fmt.content_type)

@@ -12,13 +12,11 @@ client whose `Accept-Encoding` takes gzip — the same bytes as `NAME.gz` with `
 
 from __future__ import annotations
 
-import fcntl
 import html
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +40,7 @@ from exporters.dumps import (
 from exporters.void import dated_version, find_dataset
 
 from .formats import Registry
+from .locks import file_lock
 from .settings import cache_dir
 from .sources import Files, Source
 from .store import Store
@@ -145,7 +144,7 @@ def ensure_generated(folder: Path, build: Callable[[Path], Manifest]) -> Manifes
     if manifest is not None:
         return manifest
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(folder.with_name(folder.name + ".lock")):
+    with file_lock(folder.with_name(folder.name + ".lock")):
         manifest = read_manifest(folder)
         if manifest is not None:
             return manifest  # another process wrote it while this one waited
@@ -160,17 +159,6 @@ def ensure_generated(folder: Path, build: Callable[[Path], Manifest]) -> Manifes
         shutil.rmtree(folder, ignore_errors=True)  # what is left of a folder whose files were removed
         temp.rename(folder)
         return manifest
-
-
-@contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """One writer per folder, across processes and threads (each call opens its own descriptor)."""
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # --- serving ------------------------------------------------------------------------------------

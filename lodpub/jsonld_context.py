@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from lodpub.vocab import LP, XSD
+
 from .store import Store
 
-LP = "https://w3id.org/lodpub/ontology/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 PREFIXES = {
     "lp": LP,

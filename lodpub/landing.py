@@ -18,13 +18,14 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from lodpub.vocab import LP
+
 from . import i18n, worldmap
 from .dataset import current_store
 from .linked_data import pages
 from .linked_data.describe import exists
 from .linked_data.pages import Value, href_for, labels_of, pick
 
-LP = "https://w3id.org/lodpub/ontology/"
 PREFIXES = f"""PREFIX lp: <{LP}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>

@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 import pyoxigraph
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from lodpub.vocab import XSD
+
 _TZ = r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
 _YEAR = r"-?(?:[1-9]\d{4,}|\d{4})"
 # Lexical forms (XML Schema 1.1 part 2) of the datatypes a parameter can have.

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pyoxigraph
 import rdflib
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from lodpub.vocab import XSD_STRING
 
 
 def to_rdflib(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> rdflib.term.Node:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyoxigraph
 
-from ..store import Store
+from lodpub.vocab import RDFS_LABEL
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+from ..store import Store
 
 # The IRI is validated by pyoxigraph.NamedNode before it is written into the query; pyoxigraph's
 # `substitutions` cannot be used here, as it does not reach into the subquery.

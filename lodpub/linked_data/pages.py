@@ -18,17 +18,16 @@ import pyoxigraph
 from flask import Flask, current_app, render_template, url_for
 from markupsafe import Markup
 
+from lodpub.vocab import DESCRIPTION, RDF_TYPE, XSD
+
 from .. import i18n
 from ..dataset import current_store
 from .describe import RDFS_LABEL
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DESCRIPTION = "http://purl.org/dc/terms/description"
 SOURCE = "http://purl.org/dc/terms/source"
 LICENSE = "http://purl.org/dc/terms/license"
 DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DEFINED_BY = "http://www.w3.org/2000/01/rdf-schema#isDefinedBy"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 DATES = {f"{XSD}{name}" for name in ("date", "dateTime", "gYear", "gYearMonth")}
 
 

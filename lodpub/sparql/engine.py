@@ -7,8 +7,11 @@ all of them share the same limits and the same executors.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +32,9 @@ from .executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout,
 from .results import GRAPH, RESULTS, Answer, Job, Refusal
 
 log = logging.getLogger(__name__)
+CACHE_ENTRIES = 1024
+CACHE_BYTES = 64 * 1024 * 1024  # per worker
+CACHE_ENTRY_BYTES = 1024 * 1024  # larger answers are run again each time; caching them would evict the rest
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,28 @@ class Engine:
         self.base: str = settings["base_uri"]
         self.graphs = tuple(sorted({*store.graphs(), *(source.graph for source in files.served)}))
         self.triples = store.info.triples
-        spec = StoreSpec(settings["store"], files.served, self.base, store.info.version)
+        self.version = store.info.version
+        spec = StoreSpec(settings["store"], files.served, self.base, self.version)
         self.pool = ExecutorPool(spec, settings["query_executors"])
+        self.answers = AnswerCache(CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
 
     def run(
         self, query: str, formats: Mapping[str, Format | None], dataset: safety.Dataset | None = None
     ) -> Answer:
-        """Run a visitor's query; `formats` gives the format for SELECT/ASK results and for graphs."""
+        """Run a visitor's query; `formats` gives the format for SELECT/ASK results and for graphs.
+
+        Answers are remembered by (data version, query, dataset, formats): the store a worker serves
+        never changes under it, so a repeated query costs a dictionary lookup instead of an executor
+        round trip, and new data (a new version) never meets an old answer."""
+        key = (
+            self.version,
+            query,
+            dataset,
+            tuple(sorted((kind, fmt.name if fmt else None) for kind, fmt in formats.items())),
+        )
+        cached = self.answers.get(key)
+        if cached is not None:
+            return cached
         safety.refuse_outbound(query)
         chosen = safety.effective_dataset(dataset or safety.Dataset(), query, self.graphs, self.base)
         job = Job(
@@ -96,7 +117,13 @@ class Engine:
             raise InternalServerError("the query could not be run; the error has been logged") from None
         if isinstance(outcome, Refusal):
             raise self._refused(outcome)
+        self.answers.put(key, outcome)
         return outcome
+
+    def etag(self, query: str, dataset: safety.Dataset | None, fmt: Format) -> str:
+        """A validator for an answer: the same query over the same dataset version in the same format."""
+        text = f"{self.version}\n{fmt.name}\n{dataset!r}\n{query}"
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def _refused(self, refusal: Refusal) -> HTTPException:
         if refusal.status == 406:
@@ -118,3 +145,37 @@ class Engine:
 
     def close(self) -> None:
         self.pool.close()
+
+
+class AnswerCache:
+    """A bounded LRU of answers, shared by the threads of one worker (entries and bytes both capped)."""
+
+    def __init__(self, max_entries: int, max_bytes: int, max_entry_bytes: int):
+        self.max_entries, self.max_bytes, self.max_entry_bytes = max_entries, max_bytes, max_entry_bytes
+        self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Answer | None:
+        with self._lock:
+            answer = self._entries.get(key)
+            if answer is not None:
+                self._entries.move_to_end(key)
+            return answer
+
+    def put(self, key: Hashable, answer: Answer) -> None:
+        size = len(answer.body)
+        if size > self.max_entry_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._entries[key] = answer
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, render_template, request
 
+from lodpub.vocab import XSD
+
 from ..formats import Format, Registry
 
 DEFAULT_QUERY = """\
@@ -27,7 +29,6 @@ SELECT ?resource ?label WHERE {
 LIMIT 25
 """
 LABEL_SUFFIX = "Label"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 LINKABLE = ("http://", "https://")  # never javascript: or data: IRIs in an href
 # Request parameters a download link keeps, so it fetches the same results as the page shows.
 KEPT = ("default-graph-uri", "named-graph-uri")

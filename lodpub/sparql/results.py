@@ -18,12 +18,13 @@ from typing import Any
 
 import pyoxigraph
 
+from lodpub.vocab import XSD_STRING
+
 from ..formats import Format
 from ..store import Store
 
 RESULTS = "results"  # SELECT and ASK
 GRAPH = "graph"  # CONSTRUCT and DESCRIBE
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)

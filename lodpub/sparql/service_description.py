@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from lodpub.vocab import VOID
+
 from ..formats import W3C_FORMATS, Format
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 SIMPLE_ENTAILMENT = NamedNode("http://www.w3.org/ns/entailment/Simple")

@@ -62,7 +62,11 @@ def endpoint() -> Response:
         text = answer.body.decode()
         results = json.loads(text) if answer.kind == RESULTS else {"construct": text}
         return render_page(query_request.query, results, None, 200)
-    return Response(answer.body, content_type=answer.format.content_type)
+    response = Response(answer.body, content_type=answer.format.content_type)
+    if request.method == "GET":  # a repeated GET with If-None-Match costs no body (answers are cached)
+        response.set_etag(engine.etag(query_request.query, query_request.dataset, answer.format), weak=True)
+        return response.make_conditional(request)
+    return response
 
 
 def _service_description(engine: Engine, names: list[str]) -> Response:

@@ -7,19 +7,18 @@ swaps it in, so a failed load never leaves a half-filled store behind.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 
+from ..locks import file_lock
 from ..sources import DataError, Source, syntax_problem, version_of
 from . import Check, DatasetInfo, QueryResult
 from .isolated import run_isolated
@@ -79,7 +78,7 @@ def prepare_directory(
 ) -> DatasetInfo:
     """Make sure `directory` holds a loaded store: fill it if empty, replace it if asked."""
     directory.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(directory.with_name(directory.name + ".lock")):
+    with file_lock(directory.with_name(directory.name + ".lock")):
         if not replace and (directory / META_FILE).is_file():
             return read_meta(directory)
         if not replace and run_isolated(_holds_data, directory):
@@ -172,14 +171,3 @@ def _write_meta(directory: Path, info: DatasetInfo) -> None:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Only one process prepares a directory; the others wait and then find it ready."""
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

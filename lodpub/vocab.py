@@ -1,0 +1,15 @@
+"""The vocabularies lodpub speaks, named once: namespace IRIs and the terms several parts use."""
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
+LP = "https://w3id.org/lodpub/ontology/"
+
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+XSD_STRING = XSD + "string"
+DESCRIPTION = DCTERMS + "description"
