@@ -10,7 +10,8 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD, Namespace
 
-from exporters.dcat import UnknownTheme, check_themes, date_bounds
+from exporters.dcat import UnknownTheme, check_themes
+from exporters.void import date_bounds
 from lodpub import create_app
 from lodpub.downloads import current_dumps
 from lodpub.settings import SettingsError

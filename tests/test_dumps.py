@@ -3,6 +3,7 @@ version, serving speaks HTTP properly (lengths, ETags, ranges, gzip) and writing
 
 import gzip
 import hashlib
+import shutil
 import threading
 import tracemalloc
 from pathlib import Path
@@ -34,6 +35,7 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json; charset=utf-8",
     "rdf": "application/rdf+xml; charset=utf-8",
 }
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 STEM = "heidelberg-2026-11-25"  # the data's file name and its dataset's dcterms:modified
 
 
@@ -130,6 +132,21 @@ def test_a_second_app_on_the_same_version_reuses_the_files(heidelberg, manifest,
     with again.app_context():
         assert current_dumps().manifest() == manifest
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == mtimes
+
+
+def test_a_removed_folder_is_built_again_and_the_descriptions_follow(tiny, tmp_path):
+    app = create_app({**tiny.settings, "cache_dir": str(tmp_path), "validate_on_load": False})
+    web = app.test_client()
+    assert web.get("/dumps/").status_code == 200
+    folder = app.extensions["lodpub.dumps"].folder
+    first = Manifest.from_json((folder / "index.json").read_text())
+    shutil.rmtree(folder)  # a cache cleaner, or another worker rebuilding it
+    assert web.get("/dumps/index.json").status_code == 200
+    assert (folder / "index.json").is_file()
+    rebuilt = Manifest.from_json((folder / "index.json").read_text())
+    assert [f.name for f in rebuilt.files] == [f.name for f in first.files]
+    void = rdflib.Graph().parse(data=web.get("/.well-known/void").data, format="turtle")
+    assert len(set(void.objects(None, VOID.dataDump))) == len(rebuilt.files)
 
 
 def test_concurrent_first_requests_build_the_folder_once(tmp_path, manifest):
@@ -230,6 +247,7 @@ def test_a_client_taking_gzip_gets_the_compressed_bytes_of_a_plain_name(web, man
     response = web.get(f"/dumps/{name}", headers={"Accept-Encoding": "br, gzip;q=0.8"})
     assert response.headers["Content-Type"] == MEDIA_TYPES["nt"]
     assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Content-Disposition"] == f"inline; filename={name}"
     assert "Accept-Encoding" in response.headers["Vary"]
     assert response.headers["ETag"] == f'"{manifest.file(name + ".gz").sha256}"'
     assert int(response.headers["Content-Length"]) == manifest.file(name + ".gz").size
