@@ -243,3 +243,18 @@ def _iri_of(path: str) -> str:
     if rest.startswith(("ontology/", "theme/")):
         return "https://w3id.org/lodpub/" + rest
     return BASE + "id/" + rest
+
+
+def test_a_rendered_document_is_kept_for_the_dataset_version(monkeypatch):
+    from lodpub.linked_data import views
+
+    client = create_app({}).test_client()  # a fresh app: nothing rendered yet
+    rendered = []
+    real_render = views._render
+    monkeypatch.setattr(views, "_render", lambda *args: rendered.append(args[0]) or real_render(*args))
+    first = client.get("/doc/city/bautzen.jsonld").get_data()
+    assert client.get("/doc/city/bautzen.jsonld").get_data() == first
+    assert len(rendered) == 1
+    proxied = client.get("/doc/city/bautzen.jsonld", headers={"X-Forwarded-Host": "lod.heidelberg.de"})
+    assert len(rendered) == 2  # another public address has other absolute URLs in the page
+    assert b"http://lod.heidelberg.de/context.jsonld" in proxied.get_data()

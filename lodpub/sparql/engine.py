@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,7 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from ..cache import BoundedCache
 from ..formats import Format, Registry
 from ..sources import Files
 from ..store import Store
@@ -68,7 +67,7 @@ class Engine:
         self.version = store.info.version
         spec = StoreSpec(settings["store"], files.served, self.base, self.version)
         self.pool = ExecutorPool(spec, settings["query_executors"])
-        self.answers = AnswerCache(CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
+        self.answers = BoundedCache[Answer](CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
 
     def run(
         self, query: str, formats: Mapping[str, Format | None], dataset: safety.Dataset | None = None
@@ -117,7 +116,7 @@ class Engine:
             raise InternalServerError("the query could not be run; the error has been logged") from None
         if isinstance(outcome, Refusal):
             raise self._refused(outcome)
-        self.answers.put(key, outcome)
+        self.answers.put(key, outcome, len(outcome.body))
         return outcome
 
     def etag(self, query: str, dataset: safety.Dataset | None, fmt: Format) -> str:
@@ -145,37 +144,3 @@ class Engine:
 
     def close(self) -> None:
         self.pool.close()
-
-
-class AnswerCache:
-    """A bounded LRU of answers, shared by the threads of one worker (entries and bytes both capped)."""
-
-    def __init__(self, max_entries: int, max_bytes: int, max_entry_bytes: int):
-        self.max_entries, self.max_bytes, self.max_entry_bytes = max_entries, max_bytes, max_entry_bytes
-        self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Answer | None:
-        with self._lock:
-            answer = self._entries.get(key)
-            if answer is not None:
-                self._entries.move_to_end(key)
-            return answer
-
-    def put(self, key: Hashable, answer: Answer) -> None:
-        size = len(answer.body)
-        if size > self.max_entry_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old.body)
-            self._entries[key] = answer
-            self._bytes += size
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.body)
-
-    def __len__(self) -> int:
-        return len(self._entries)
