@@ -1,4 +1,5 @@
-"""`lodpub export --out DIR`: the dumps `/dumps/` serves, written into a folder for any web server.
+"""`lodpub export --out DIR`: the dumps `/dumps/` serves, written into a folder for any web server;
+`--static SITE`: the whole site for a static host (see `static_site`).
 
 The files are the server's own (same names, bytes and checksums), written into a temporary folder
 inside DIR and moved into place when all are done, so DIR never holds a half-written dump.
@@ -33,9 +34,18 @@ class ExportError(Exception):
 
 def add_parser(commands: Any) -> None:
     """The `export` subcommand's options (the CLI calls this, and `run` with what it parsed)."""
-    export = commands.add_parser("export", help="write the dumps (5 formats, gzip, SHA256SUMS) into a folder")
+    export = commands.add_parser(
+        "export",
+        help="write the dumps (5 formats, gzip, SHA256SUMS) or the whole site (--static) into a folder",
+        description="Give --out, --static or both.",
+    )
+    export.add_argument("--out", metavar="DIR", help="folder to write the dumps into (created if missing)")
     export.add_argument(
-        "--out", required=True, metavar="DIR", help="folder to write into (created if missing)"
+        "--static",
+        metavar="SITE",
+        help="folder to write the whole site into, for any static web host at the same URLs: pages, "
+        "RDF files, dumps, sitemap, catalog; no /sparql or /api (SITE must be new, empty or an "
+        "earlier export, which is replaced)",
     )
     help_of = {s.name: s.help for s in SETTINGS}
     for name in OPTIONS:
@@ -44,19 +54,51 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export with the settings and the command line's overrides; print what was written."""
+    if not args.out and not args.static:
+        print(
+            "lodpub: export: give --out DIR (the dumps), --static SITE (the whole site) or both",
+            file=sys.stderr,
+        )
+        return 2
     settings = load_settings({name: getattr(args, name) for name in OPTIONS}, config_file=args.config)
+    code = run_dumps(Path(args.out), settings) if args.out else 0
+    if args.static and code == 0:
+        code = run_static(Path(args.static), settings)
+    return code
+
+
+def run_dumps(out: Path, settings: Mapping[str, Any]) -> int:
     started = time.perf_counter()
     try:
-        manifest = export(Path(args.out), settings)
+        manifest = export(out, settings)
     except ExportError as error:
         print(f"lodpub: export: {error}", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - started
     for file in manifest.files:
-        print(f"{Path(args.out) / file.name}  {file.size} bytes")
+        print(f"{out / file.name}  {file.size} bytes")
     print(
         f"lodpub: exported {manifest.quads} statements of {manifest.dataset} {manifest.version} "
         f"as {len(manifest.files)} files in {seconds:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_static(site: Path, settings: Mapping[str, Any]) -> int:
+    from . import static_site  # imports every part of the app: only when asked for, as create_app does
+
+    started = time.perf_counter()
+    try:
+        report = static_site.write_site(site, settings)
+    except static_site.SiteError as error:
+        print(f"lodpub: export: {error}", file=sys.stderr)
+        return 2
+    for problem in report.problems:
+        print(f"lodpub: export: warning: {problem}", file=sys.stderr)
+    print(
+        f"lodpub: wrote a static site of {report.files} files ({report.pages} pages, {report.redirects} "
+        f"redirects) into {site} in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
     return 0
