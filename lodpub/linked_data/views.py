@@ -49,13 +49,14 @@ def document(rest: str) -> Response:
     offered = current_app.extensions["lodpub.document_formats"]
     fmt = forced or negotiate(request.headers.get("Accept"), offered)
     lang = choose_language()
-    # Pages hold absolute URLs (schema.org, the JSON-LD context), hence the public root in the key.
+    # Pages hold absolute URLs (schema.org, the JSON-LD context), hence the public root in the key;
+    # HTML is in the reader's language, and its links carry an explicit `?lang=` on.
     key = (
         current_store().info.version,
         request.url_root,
-        rest,
+        request.path,  # the language switch links to the page's own path
         fmt,
-        lang if fmt and fmt.name == "html" else "",
+        (lang, request.args.get("lang")) if fmt and fmt.name == "html" else None,  # links keep ?lang=
     )
     alternates = _alternates(rest)
     body = current_app.extensions["lodpub.page_cache"].get(key)
