@@ -6,25 +6,8 @@ from flask import Flask
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-COMPRESSED = [
-    "text/html",
-    "text/css",
-    "text/plain",
-    "text/csv",
-    "text/tab-separated-values",
-    "text/turtle",
-    "application/javascript",
-    "application/json",
-    "application/ld+json",
-    "application/n-triples",
-    "application/n-quads",
-    "application/rdf+xml",
-    "application/trig",
-    "application/xml",
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "image/svg+xml",
-]
+# Besides every format of the registry (RDF, SPARQL results, pages, exports): the site's own assets.
+ASSETS = ("text/css", "text/plain", "application/javascript", "application/json", "image/svg+xml")
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +18,9 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     app.config.update(
-        COMPRESS_MIMETYPES=COMPRESSED,
+        COMPRESS_MIMETYPES=sorted(
+            {*ASSETS, *(f.media_type for f in app.extensions["lodpub.formats"].formats)}
+        ),
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=500,
         # Streamed responses are files sent as they are (dumps: final bytes with published checksums,
