@@ -128,7 +128,9 @@ def _scale(scale: dict) -> list[str]:
                     row += ["", ""]
                 elif "median" in figure:
                     ms = figure["median"] * 1000
-                    ratio = (ms / mine["p50_ms"]) if mine else None
+                    ratio = (
+                        (ms / mine["p50_ms"]) if mine and mine["p50_ms"] else None
+                    )  # 0: no request finished
                     row += [f"{ms:.2f}", _ratio(ratio)]
                 else:
                     row += [f"timeout >{figure['timeout']:.0f} s" if "timeout" in figure else "error", ""]
@@ -333,11 +335,10 @@ GAP_NOTES = {
         "(counting rows without building dicts)."
     ),
     "page ": (
-        "Documents are rendered on every request: describe (a SPARQL query in-process), the Jinja page "
-        "(~1.5 ms per request in-process) or PyLD compaction (~3.7 ms, pure Python). To close: a per-worker "
-        "response cache in lodpub/linked_data/views.py keyed exactly as its ETag already is (version, "
-        "path, format, language), so a repeated read is a dictionary lookup; it is not done here because "
-        "that module is another engineer's and was being edited during this run."
+        "Each document is rendered once per worker and data version (lodpub/linked_data/views.py keeps "
+        "it in a bounded cache keyed by version, public root, path, format and language); the first "
+        "request pays describe, the Jinja page (~1.5 ms) or PyLD compaction (~3.7 ms). What remains is "
+        "Flask's own cost per request and the tail of 16 connections on 2 cores shared with wrk."
     ),
     ">= 20x faster than rdflib": (
         "Join-heavy queries without a cache hit: lodpub runs them on pyoxigraph, whose evaluation of these "
@@ -348,9 +349,10 @@ GAP_NOTES = {
         "its life, and report the slow plans upstream (pyoxigraph)."
     ),
     "N-Triples dump": (
-        "exporters/dumps.py writes the plain file and its gzip copy in one pass on one thread, so gzip "
-        "(zlib) bounds the rate. To close: compress in a second thread (zlib releases the GIL) or at a "
-        "lower level; that module is another engineer's, so it is left as it is."
+        "exporters/dumps.py turns every quad of an on-disk store into a Python object and writes the plain "
+        "file and its gzip copy in one pass on one thread. To close: let pyoxigraph write N-Triples and "
+        "N-Quads itself (`Store.dump`, one graph at a time for triple formats) and compress in a second "
+        "thread (zlib releases the GIL)."
     ),
     "/sparql p99": (
         "16 connections share 2 workers x 4 threads on 2 cores with wrk itself, so requests queue behind "
