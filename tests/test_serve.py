@@ -103,3 +103,25 @@ def test_invalid_data_is_refused_with_the_validators_message(tiny, damage, exit_
 def test_bad_options_exit_2_with_a_message(capsys):
     assert main(["serve", "--store", "sqlite:x"]) == 2
     assert "store: expected 'memory' or 'oxigraph:DIR'" in capsys.readouterr().err
+
+
+def test_a_wsgi_server_refuses_invalid_data_with_the_validators_message(tiny):
+    tiny.write_data(tiny.data.read_text().replace("lp:City ;", "lp:City ,"))
+    env = {
+        **os.environ,
+        "LODPUB_DATA": str(tiny.data),
+        "LODPUB_ONTOLOGY": str(tiny.ontology),
+        "LODPUB_SHAPES": str(tiny.shapes),
+    }
+    gunicorn = LODPUB.parent / "gunicorn"
+    result = subprocess.run(
+        [str(gunicorn), "--bind", f"127.0.0.1:{free_port()}", "server:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0  # gunicorn stops instead of restarting the worker for ever
+    assert f"{tiny.data}:6: syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
