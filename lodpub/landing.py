@@ -15,8 +15,6 @@ from datetime import datetime
 
 import pyoxigraph
 from flask import Blueprint, Flask, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from lodpub.vocab import LP
 
@@ -25,6 +23,7 @@ from .dataset import current_store
 from .linked_data import pages
 from .linked_data.describe import exists
 from .linked_data.pages import Value, href_for, labels_of, pick
+from .web import served
 
 PREFIXES = f"""PREFIX lp: <{LP}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -369,17 +368,6 @@ def machine_links(data: Landing) -> list[tuple[str, str]]:
     if data.dataset and (href := href_for(data.dataset)):
         result.insert(4, ("link_dataset", href))
     return result
-
-
-def served(path: str) -> bool:
-    """Whether a route of the app (not the catch-all for the data's IRIs) answers GET `path`."""
-    try:
-        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="GET")
-    except RequestRedirect:
-        return True
-    except HTTPException:
-        return False
-    return endpoint != "linked_data.thing"
 
 
 def dataset_markup(data: Landing, lang: str):

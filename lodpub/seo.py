@@ -16,11 +16,11 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph
 from flask import Blueprint, Flask, Response, abort, current_app, request
-from werkzeug.exceptions import HTTPException
 
 from .dataset import current_store
 from .linked_data.site import DOC, Site
 from .store import Store
+from .web import served
 
 bp = Blueprint("seo", __name__)
 MAX_URLS = 50_000  # sitemaps.org: at most 50,000 URLs per file; more go into an index of files
@@ -68,15 +68,7 @@ def site_paths() -> list[str]:
     documents = current_app.extensions["lodpub.documents"].get(
         current_store(), current_app.extensions["lodpub.site"]
     )
-    return [*(p for p in PAGES if _routed(p)), *(p for p in api if _routed(p)), *documents]
-
-
-def _routed(path: str) -> bool:
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:  # 404, 405, or a redirect to another path
-        return False
-    return True
+    return [*(p for p in PAGES if served(p)), *(p for p in api if served(p)), *documents]
 
 
 @bp.get("/sitemap.xml")

@@ -33,7 +33,6 @@ from .linked_data.describe import exists
 from .linked_data.site import Site
 from .seo import SAFE, document_paths
 
-FLAG = "LODPUB_STATIC_SITE"  # read by the templates: no links to what needs a server
 DYNAMIC = ("/sparql", "/api", "/openapi.json", "/healthz")  # routes (and everything under them) left out
 FIXED = ("/", "/sitemap.xml", "/robots.txt", "/context.jsonld", "/events.ics", "/partners.geojson", "/dumps/")
 MARKER = ".lodpub-site"  # an earlier export: a folder holding it may be replaced
@@ -86,7 +85,6 @@ def static_app(settings: Mapping[str, Any]) -> Flask:
     kept = [rule.empty() for rule in old.iter_rules() if not _dynamic(rule.rule)]
     app.url_map = Map(kept, strict_slashes=old.strict_slashes, host_matching=old.host_matching)
     app.url_map.converters = old.converters
-    app.config[FLAG] = True
     return app
 
 
@@ -366,15 +364,12 @@ class Crawler:
         self.report.redirects += self.write(file_for(static, page=True), [page.encode()], static)
 
     def sitemap(self, text: str) -> str:
-        """Queue the sitemap's URLs; leave out those of removed routes, which the sitemap lists as long as
-        any route answers them (the catch-all for the data's IRIs does)."""
+        """Queue the sitemap's URLs (the sitemap lists only routes the app serves)."""
 
         def entry(match: re.Match[str]) -> str:
             local = self.local(html.unescape(match.group(2)).strip())
             if local is None:
                 self.problem(f"{match.group(2)}: not on this site", "/sitemap.xml")
-            elif _dynamic(local.partition("?")[0]):
-                return ""
             else:
                 self.add(local, "/sitemap.xml")
             return match.group(0)

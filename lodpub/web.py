@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import RequestRedirect
 
 # Besides every format of the registry (RDF, SPARQL results, pages, exports): the site's own assets.
 ASSETS = ("text/css", "text/plain", "application/javascript", "application/json", "image/svg+xml")
@@ -28,3 +30,16 @@ def init_app(app: Flask) -> None:
         COMPRESS_STREAMS=False,
     )
     Compress(app)
+    app.jinja_env.globals["served"] = served
+
+
+def served(path: str) -> bool:
+    """Whether a route of the app (not the catch-all for the data's IRIs) answers GET `path`: pages link
+    only what is served, so an app without `/sparql` (a static copy) has no dead links."""
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:  # `/dumps` → `/dumps/`
+        return True
+    except HTTPException:
+        return False
+    return endpoint != "linked_data.thing"

@@ -13,8 +13,8 @@ import pytest
 
 from lodpub import create_app, worldmap
 from lodpub.i18n import format_date, negotiate_language
-from lodpub.landing import served
 from lodpub.linked_data.pages import json_script
+from lodpub.web import served
 
 BASE = "https://lod.heidelberg.de/"
 HTML = "text/html"
