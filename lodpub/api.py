@@ -25,6 +25,7 @@ from .named_queries import NamedQuery, load_queries
 from .negotiation import find, negotiate
 from .openapi import build_openapi
 from .params import ParameterError
+from .response_cache import keep_response
 from .settings import resolve_file
 from .sparql.page import Download, results_table
 
@@ -102,6 +103,7 @@ def run_query(name: str) -> Response:
     renderer = next(r for r in _renderers() if r.format == fmt.name and query.form in r.forms)
     response = renderer.render(call, fmt)
     response.vary.add("Accept")
+    keep_response()
     return response
 
 

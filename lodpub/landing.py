@@ -23,6 +23,7 @@ from .dataset import current_store
 from .linked_data import pages
 from .linked_data.describe import exists
 from .linked_data.pages import Value, href_for, labels_of, pick
+from .response_cache import keep_response
 from .web import served
 
 PREFIXES = f"""PREFIX lp: <{LP}>
@@ -148,6 +149,7 @@ def home() -> Response:
     response.last_modified = datetime.fromisoformat(info.loaded)
     response.cache_control.public = True
     response.cache_control.max_age = 300
+    keep_response()
     return response.make_conditional(request)
 
 

@@ -8,17 +8,24 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
+from .response_cache import ResponseCache
+
 # Besides every format of the registry (RDF, SPARQL results, pages, exports): the site's own assets.
 ASSETS = ("text/css", "text/plain", "application/javascript", "application/json", "image/svg+xml")
 
 
 def init_app(app: Flask) -> None:
-    """Trust `proxy_hops` proxies for the public scheme, host, port and prefix; gzip/brotli text."""
+    """Trust `proxy_hops` proxies for the public scheme, host, port and prefix; gzip/brotli text;
+    answer repeated reads from the response cache, in front of everything else."""
     hops = app.config["LODPUB"]["proxy_hops"]
     if hops:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
+    store = app.extensions["lodpub.store"]
+    app.wsgi_app = app.extensions["lodpub.response_cache"] = ResponseCache(
+        app.wsgi_app, lambda: store.info.version
+    )
     app.config.update(
         COMPRESS_MIMETYPES=sorted(
             {*ASSETS, *(f.media_type for f in app.extensions["lodpub.formats"].formats)}

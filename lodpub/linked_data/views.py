@@ -17,6 +17,7 @@ from ..dataset import current_store
 from ..formats import Format, Registry, UnknownFormat
 from ..i18n import choose_language
 from ..negotiation import negotiate
+from ..response_cache import keep_response
 from .describe import describe, exists
 from .pages import render_not_found, render_resource
 from .representations import compact_jsonld, rdf_bytes
@@ -142,6 +143,7 @@ def _cacheable(response: Response, fmt: Format, lang: str = "") -> Response:
     response.last_modified = datetime.fromisoformat(info.loaded)
     response.cache_control.public = True
     response.cache_control.max_age = 300
+    keep_response()
     return response.make_conditional(request)
 
 

@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, RequestEntityTooLarge
 
+from ..response_cache import keep_response
 from . import protocol, service_description
 from .engine import Engine
 from .page import render_page
@@ -61,10 +62,13 @@ def endpoint() -> Response:
     if page:
         text = answer.body.decode()
         results = json.loads(text) if answer.kind == RESULTS else {"construct": text}
+        if request.method == "GET":
+            keep_response()
         return render_page(query_request.query, results, None, 200)
     response = Response(answer.body, content_type=answer.format.content_type)
     if request.method == "GET":  # a repeated GET with If-None-Match costs no body (answers are cached)
         response.set_etag(engine.etag(query_request.query, query_request.dataset, answer.format), weak=True)
+        keep_response()
         return response.make_conditional(request)
     return response
 
