@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,12 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self._factory()
+        app = self._factory()
+        # What the app built stays for the worker's life: out of the collector's sight, a full
+        # collection no longer walks it (on the Heidelberg app: ~28 ms each, paid by whichever
+        # request triggered it, a slow tail under load).
+        gc.freeze()
+        return app
 
 
 def run(factory: Callable[[], Flask], settings: dict[str, Any]) -> None:
