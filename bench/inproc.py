@@ -110,16 +110,27 @@ def _rdflib(job: dict):
 
 
 def _dump(job: dict, workdir: Path) -> dict:
-    """lodpub's N-Triples dump writer (`exporters.dumps.write_dump`, plain and gzip) over the on-disk
-    store: time, and how far memory grows above the store being open."""
+    """lodpub's N-Triples dump as `/dumps/` writes it (plain, gzip, both hashed): the same settings as
+    the server (`data`, `store`), the same choice of source (`downloads.dump_source`: the files when
+    the store was loaded from them, else the store), timed from that choice on; and how far memory
+    grows above the store being open. `"source": "store"` in the job forces a scan of the store."""
     import psutil
-    import pyoxigraph
 
-    from exporters.dumps import write_dump
+    from exporters.dumps import DumpSource, write_dump
+    from lodpub.downloads import dump_source
     from lodpub.formats import build_registry
+    from lodpub.settings import load_settings
+    from lodpub.sources import files_from_settings, version_of
+    from lodpub.store.oxigraph import OxigraphStore
 
-    store = pyoxigraph.Store.read_only(job["store"])
-    fmt = build_registry().get("ntriples", kind="rdf")
+    registry = build_registry()
+    settings = load_settings({"data": job["data"], "store": f"oxigraph:{job['store']}"})
+    files = files_from_settings(settings, registry)
+    store = OxigraphStore.read_only(Path(job["store"]))
+    fmt = registry.get("ntriples", kind="rdf")
+    base = settings["base_uri"]
+    forced = job.get("source") == "store"
+    matches = store.info.version == version_of(files.served, base)
     baseline = psutil.Process().memory_info().rss
     peak = [baseline]
     stop = threading.Event()
@@ -131,7 +142,8 @@ def _dump(job: dict, workdir: Path) -> dict:
 
     threading.Thread(target=sample, daemon=True).start()
     start = time.perf_counter()
-    plain, _packed = write_dump(store.quads_for_pattern(None, None, None, None), fmt, workdir / "dump.nt")
+    source = DumpSource.of_quads(store.quads) if forced else dump_source(store, files, base)
+    plain, _packed = write_dump(source, fmt, workdir / "dump.nt")
     seconds = time.perf_counter() - start
     stop.set()
     peak[0] = max(peak[0], psutil.Process().memory_info().rss)
@@ -139,7 +151,13 @@ def _dump(job: dict, workdir: Path) -> dict:
         triples = sum(1 for _ in handle)
     (workdir / "dump.nt").unlink()
     (workdir / "dump.nt.gz").unlink()
-    return {"seconds": seconds, "triples": triples, "bytes": plain.size, "rss_growth": peak[0] - baseline}
+    return {
+        "seconds": seconds,
+        "triples": triples,
+        "bytes": plain.size,
+        "rss_growth": peak[0] - baseline,
+        "source": "files" if matches and not forced else "store",
+    }
 
 
 if __name__ == "__main__":

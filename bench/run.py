@@ -239,10 +239,13 @@ def pages(lodpub: Lodpub, document: str, plan: Plan, work: Path) -> dict:
 
 
 def dumps(lodpub: Lodpub, store: Path, work: Path, triples: int) -> dict:
-    """The N-Triples dump: lodpub's writer in a child (time, memory growth), then an HTTP download."""
+    """The N-Triples dump: lodpub's writer in a child (time, memory growth), then an HTTP download.
+
+    The child gets the server's data files and store, so it reads what the server's `/dumps/` reads.
+    """
     found: dict = {}
     job = work / "dump-job.json"
-    job.write_text(json.dumps({"store": str(store)}), encoding="utf-8")
+    job.write_text(json.dumps({"store": str(store), "data": [str(p) for p in lodpub.data]}), encoding="utf-8")
     try:
         found["writer"] = child("dump", work, job)
     except RuntimeError as error:

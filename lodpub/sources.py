@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -137,14 +138,40 @@ def version_of(sources: Sequence[Source], base: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def parse_quads(source: Source, base: str) -> Iterator[pyoxigraph.Quad]:
-    """Stream the quads of a file, raising `DataError` with the file and line on a syntax error."""
+def parse_quads(source: Source, base: str, *, rename_blank_nodes: bool = False) -> Iterator[pyoxigraph.Quad]:
+    """Stream the quads of a file as written, raising `DataError` with the file and line on a syntax error."""
     try:
         yield from pyoxigraph.parse(
-            path=source.path, format=source.format.oxigraph, base_iri=base, without_named_graphs=False
+            path=source.path,
+            format=source.format.oxigraph,
+            base_iri=base,
+            without_named_graphs=False,
+            rename_blank_nodes=rename_blank_nodes,
         )
     except SyntaxError as error:
         raise DataError([syntax_problem(source.path, error)]) from None
+
+
+def source_quads(source: Source, base: str) -> Iterator[pyoxigraph.Quad]:
+    """A file's quads in the graph the store keeps them in, so a dump can be parsed instead of scanned.
+
+    Triples, and the default graph of a quad format, go into the file's own graph; a quad format's
+    named graphs stay as written. Blank nodes get fresh labels, as the store's loader gives them, so
+    `_:b0` in two files never becomes one node.
+    """
+    graph = pyoxigraph.NamedNode(source.graph)
+    make = pyoxigraph.Quad
+    for quad in parse_quads(source, base, rename_blank_nodes=True):
+        if isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+            yield make(quad.subject, quad.predicate, quad.object, graph)
+        else:
+            yield quad
+
+
+def source_triples(source: Source, base: str) -> Iterator[pyoxigraph.Triple]:
+    """The triples of `source_quads` without their graphs: what a union dump needs, without making a
+    new quad per triple only to drop its graph again (that costs as much as the parsing)."""
+    return map(attrgetter("triple"), parse_quads(source, base, rename_blank_nodes=True))
 
 
 def syntax_problem(path: Path | str, error: SyntaxError) -> Problem:

@@ -14,7 +14,7 @@ import rdflib
 import requests
 from rdflib.compare import isomorphic
 
-from exporters.dumps import DUMP_FORMATS, Manifest, write_dump
+from exporters.dumps import BLOCK, DUMP_FORMATS, QUEUED, DumpSource, Manifest, write_dump
 from lodpub import create_app
 from lodpub.downloads import accepts_gzip, current_dumps, ensure_generated
 from lodpub.formats import build_registry
@@ -92,10 +92,11 @@ def test_each_dump_parses_with_pyoxigraph_too_and_gzip_holds_the_same_bytes(name
     assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
     parsed = list(pyoxigraph.parse(path=path, format=fmt.oxigraph))
     assert isomorphic(graph_of(parsed), graph_of(served))
-    if name == "nquads":
-        assert {(q.graph_name.value, q.triple) for q in parsed} == {
-            (q.graph_name.value, q.triple) for q in served
-        }
+    if name == "nquads":  # each graph as the store holds it (blank node labels are the parser's own)
+        assert _graphs_of(parsed) == _graphs_of(served)
+        for graph_name in _graphs_of(served):
+            ours = graph_of(q for q in parsed if q.graph_name.value == graph_name)
+            assert isomorphic(ours, graph_of(q for q in served if q.graph_name.value == graph_name))
 
 
 def _graphs(dataset: rdflib.Dataset) -> set[str]:
@@ -185,7 +186,8 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path):
 
 
 def test_writing_a_dump_keeps_memory_flat(tmp_path):
-    """200,000 triples: Python's peak allocation while writing stays a small fraction of the file."""
+    """200,000 triples: Python's peak allocation while writing is the few blocks in flight (the one
+    being filled and those queued for the gzip thread), not a share of the file."""
     store = pyoxigraph.Store()
     graph = pyoxigraph.NamedNode("http://example.org/graph")
     predicates = [pyoxigraph.NamedNode(f"http://example.org/p{n}") for n in range(10)]
@@ -201,12 +203,13 @@ def test_writing_a_dump_keeps_memory_flat(tmp_path):
     fmt = build_registry().get("ntriples")
     tracemalloc.start()
     try:
-        plain, packed = write_dump(store.quads_for_pattern(None, None, None, None), fmt, tmp_path / "big.nt")
+        source = DumpSource.of_quads(lambda: store.quads_for_pattern(None, None, None, None))
+        plain, packed = write_dump(source, fmt, tmp_path / "big.nt")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert plain.size > 10_000_000
-    assert peak < plain.size / 20, f"peak {peak} bytes for a {plain.size}-byte dump"
+    assert peak < (QUEUED + 4) * BLOCK < plain.size / 5, f"peak {peak} bytes for a {plain.size}-byte dump"
     assert packed.size < plain.size
 
 

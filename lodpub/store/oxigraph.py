@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph
 
 from ..locks import file_lock
-from ..sources import DataError, Source, syntax_problem, version_of
+from ..sources import DataError, Source, source_quads, syntax_problem, version_of
 from . import Check, DatasetInfo, QueryResult
 from .isolated import run_isolated
 
@@ -132,27 +132,23 @@ def _load_and_swap(directory: Path, sources: Sequence[Source], base: str) -> Dat
 
 
 def _load(store: pyoxigraph.Store, source: Source, base: str, *, bulk: bool) -> None:
-    """Load one file into its named graph; quads a file puts in its own graphs stay there."""
-    graph = pyoxigraph.NamedNode(source.graph)
+    """Load one file into the graphs `source_quads` names (the one definition dumps read files by).
+
+    A triple format goes through the store's own loader into the file's graph: the same graph and
+    fresh blank nodes as `source_quads`, but parsed without a Python object per triple.
+    """
+    if source.format.quads:
+        (store.bulk_extend if bulk else store.extend)(source_quads(source, base))
+        return
     try:
-        if source.format.quads:
-            quads = pyoxigraph.parse(
-                path=source.path, format=source.format.oxigraph, base_iri=base, rename_blank_nodes=True
-            )
-            moved = (_into_graph(q, graph) for q in quads)
-            (store.bulk_extend if bulk else store.extend)(moved)
-        else:
-            (store.bulk_load if bulk else store.load)(
-                path=source.path, format=source.format.oxigraph, base_iri=base, to_graph=graph
-            )
+        (store.bulk_load if bulk else store.load)(
+            path=source.path,
+            format=source.format.oxigraph,
+            base_iri=base,
+            to_graph=pyoxigraph.NamedNode(source.graph),
+        )
     except SyntaxError as error:
         raise DataError([syntax_problem(source.path, error)]) from None
-
-
-def _into_graph(quad: pyoxigraph.Quad, graph: pyoxigraph.NamedNode) -> pyoxigraph.Quad:
-    if isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
-        return pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, graph)
-    return quad
 
 
 def _info(sources: Sequence[Source], base: str, triples: int) -> DatasetInfo:
