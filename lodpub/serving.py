@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .sparql import start_executors
+
 
 class GunicornServer(BaseApplication):
     """Gunicorn with its options from our settings; each worker builds its own app."""
@@ -24,6 +26,7 @@ class GunicornServer(BaseApplication):
 
     def load(self) -> Flask:
         app = self._factory()
+        start_executors(app)
         # What the app built stays for the worker's life: out of the collector's sight, a full
         # collection no longer walks it (on the Heidelberg app: ~28 ms each, paid by whichever
         # request triggered it, a slow tail under load).

@@ -18,6 +18,10 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
     sparql_app_fixture,
     web_fixture,
 )
+from werkzeug.exceptions import BadRequest
+
+from lodpub.sparql import protocol
+from lodpub.sparql.results import RESULTS
 
 # --- result formats --------------------------------------------------------------------------------
 
@@ -75,6 +79,60 @@ def test_ask_answers_in_json_and_xml(web, accept, _name, content_type):
     assert response.headers["Content-Type"] == content_type
     fmt = pyoxigraph.QueryResultsFormat.from_media_type(accept)
     assert bool(pyoxigraph.parse_query_results(response.data, fmt)) is True
+
+
+EVERY_TERM = """PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?term WHERE { VALUES ?term { "plain" "typed"^^xsd:string "1"^^xsd:integer "label"@en "مرحبا"@ar--rtl
+  <<( <http://example.org/s> <http://example.org/p> "o"@en--ltr )>> <http://example.org/iri> } }"""
+
+
+def test_select_json_writes_every_kind_of_term_as_sparql_1_2_results_json(web):
+    """pyoxigraph writes SELECT results itself: xsd:string left implicit, language tags with their
+    RDF 1.2 base direction (`its:dir`), triple terms as `"type": "triple"`."""
+    response = web.get("/sparql", query_string={"query": EVERY_TERM, "format": "json"})
+    assert response.status_code == 200
+    integer = "http://www.w3.org/2001/XMLSchema#integer"
+    assert response.json == {
+        "head": {"vars": ["term"]},
+        "results": {
+            "bindings": [
+                {"term": {"type": "literal", "value": "plain"}},
+                {"term": {"type": "literal", "value": "typed"}},
+                {"term": {"type": "literal", "value": "1", "datatype": integer}},
+                {"term": {"type": "literal", "value": "label", "xml:lang": "en"}},
+                {"term": {"type": "literal", "value": "مرحبا", "xml:lang": "ar", "its:dir": "rtl"}},
+                {
+                    "term": {
+                        "type": "triple",
+                        "value": {
+                            "subject": {"type": "uri", "value": "http://example.org/s"},
+                            "predicate": {"type": "uri", "value": "http://example.org/p"},
+                            "object": {"type": "literal", "value": "o", "xml:lang": "en", "its:dir": "ltr"},
+                        },
+                    }
+                },
+                {"term": {"type": "uri", "value": "http://example.org/iri"}},
+            ]
+        },
+    }
+    assert response.data.startswith(b'{"head":{"vars":["term"]},"results":{"bindings":[{"term":')  # compact
+
+
+def test_blank_nodes_keep_their_labels_inside_triple_terms(web):
+    query = "SELECT ?b ?t WHERE { BIND(BNODE() AS ?b) BIND(TRIPLE(?b, <http://example.org/p>, 1) AS ?t) }"
+    (row,) = web.get("/sparql", query_string={"query": query, "format": "json"}).json["results"]["bindings"]
+    assert row["b"]["type"] == "bnode"
+    assert row["t"]["value"]["subject"] == row["b"]
+
+
+@pytest.mark.parametrize("name", ["xml", "tsv"])
+def test_other_results_formats_hold_the_same_terms(web, name):
+    def terms(fmt: str, engine: pyoxigraph.QueryResultsFormat) -> list:
+        body = web.get("/sparql", query_string={"query": EVERY_TERM, "format": fmt}).data
+        return [solution["term"] for solution in pyoxigraph.parse_query_results(body, engine)]
+
+    engine = pyoxigraph.QueryResultsFormat.XML if name == "xml" else pyoxigraph.QueryResultsFormat.TSV
+    assert terms(name, engine) == terms("json", pyoxigraph.QueryResultsFormat.JSON)
 
 
 @pytest.mark.parametrize(("accept", "rdflib_format", "content_type"), GRAPH_FORMATS)
@@ -191,6 +249,20 @@ def test_an_unknown_format_parameter_is_400_listing_the_names(web):
     response = web.get("/sparql", query_string={"query": LABELS, "format": "yaml"})
     assert response.status_code == 400
     assert all(name in response.get_data(as_text=True) for name in ("json", "csv", "turtle", "html"))
+
+
+def test_what_a_header_chose_is_remembered_but_never_shared(sparql_app):
+    """Negotiation outcomes are kept per app (a few µs instead of tens); each caller gets its own copy."""
+    engine = sparql_app.extensions["lodpub.sparql"]
+    first = protocol.choose(engine.offers, "text/csv", [], engine.registry)
+    first[RESULTS] = None
+    again = protocol.choose(engine.offers, "text/csv", [], engine.registry)
+    assert again[RESULTS] is not None and again[RESULTS].name == "csv"
+    named = protocol.choose(engine.offers, "text/csv", ["json"], engine.registry)
+    assert named[RESULTS] is not None and named[RESULTS].name == "json"
+    for _ in range(2):
+        with pytest.raises(BadRequest):
+            protocol.choose(engine.offers, "text/csv", ["yaml"], engine.registry)
 
 
 # --- the page, for people ---------------------------------------------------------------------

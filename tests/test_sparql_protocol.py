@@ -244,6 +244,25 @@ def test_more_rows_than_max_result_rows_is_400_suggesting_a_limit(make_app):
     assert "more than 3 triples" in constructed.get_data(as_text=True)
 
 
+AWKWARD_VALUES = ['"a\\r\\nb"', '"<result>"', '"c\\"d"', '"e,f\\n"', "<http://example.org/x>"]
+
+
+@pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv"])
+def test_rows_are_counted_exactly_in_every_results_format(make_app, name):
+    """Rows are counted in the written result, which line breaks, quotes and markup inside values
+    must not throw off (CSV quotes a value with CRLF in it, XML escapes `<result>`)."""
+    web = make_app(max_result_rows=5).test_client()
+
+    def select(values: list[str]):
+        query = f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(values)} }} }}"
+        return web.get("/sparql", query_string={"query": query, "format": name})
+
+    assert select(AWKWARD_VALUES).status_code == 200
+    refused = select([*AWKWARD_VALUES, '"one more"'])
+    assert refused.status_code == 400
+    assert "more than 5 rows (max_result_rows)" in refused.get_data(as_text=True)
+
+
 def test_a_result_larger_than_max_result_bytes_is_400(make_app):
     web = make_app(max_result_bytes=200).test_client()
     for query in ("SELECT * { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
@@ -253,6 +272,20 @@ def test_a_result_larger_than_max_result_bytes_is_400(make_app):
 
 
 # --- stores ----------------------------------------------------------------------------------
+
+
+def test_jobs_and_answers_larger_than_a_pipe_s_buffer_cross_it_whole(web):
+    """A frame past 64 KiB arrives in several reads, in both directions."""
+    digits = " ".join(str(i) for i in range(100))
+    query = (
+        f"SELECT ?n WHERE {{ VALUES ?a {{ {digits} }} VALUES ?b {{ {digits} }} BIND(?a * 100 + ?b AS ?n) }}"
+        f"\n# {'x' * 70_000}"
+    )
+    response = web.get("/sparql", query_string={"query": query, "format": "json"})
+    assert response.status_code == 200
+    assert len(response.data) > 256 * 1024
+    numbers = sorted(int(row["n"]["value"]) for row in response.json["results"]["bindings"])
+    assert numbers == list(range(10_000))
 
 
 def test_an_on_disk_store_is_queried_by_executors_that_open_it_read_only(make_app, tmp_path):

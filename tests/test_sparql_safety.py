@@ -10,7 +10,11 @@ import time
 import pyoxigraph
 import pytest
 import requests
+from conftest import BASE
 from sparql_fixtures import (  # noqa: F401 (fixtures)
+    CITIES,
+    MORE,
+    ONTO,
     alive,
     cpu_ticks,
     dataset_settings_fixture,
@@ -24,6 +28,7 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
     wait_for,
     web_fixture,
 )
+from werkzeug.exceptions import HTTPException
 
 from lodpub import create_app
 from lodpub.settings import SettingsError
@@ -51,7 +56,9 @@ def server(serve):
 
 def test_a_query_past_the_time_limit_is_stopped_while_others_are_served(server):
     url = server.url + "/sparql"
-    assert requests.get(url, params={"query": CHEAP}, timeout=10).status_code == 200  # one executor is up
+    assert requests.get(url, params={"query": CHEAP}, timeout=10).status_code == 200
+    assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=10)  # all start with it
+    before = {pid: cpu_ticks(pid) for pid in executors_of(server.process.pid)}
     slow: dict = {}
 
     def run_slow() -> None:
@@ -61,11 +68,10 @@ def test_a_query_past_the_time_limit_is_stopped_while_others_are_served(server):
 
     thread = threading.Thread(target=run_slow)
     thread.start()
-    assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=5)
-    before = {pid: cpu_ticks(pid) for pid in executors_of(server.process.pid)}
-    cheap = requests.get(url, params={"query": CHEAP}, timeout=5)  # served by the other executor
-    time.sleep(0.3)
-    busiest = max(before, key=lambda pid: cpu_ticks(pid) - before[pid])
+    assert wait_for(lambda: max(cpu_ticks(pid) - ticks for pid, ticks in before.items()) >= 5, timeout=5)
+    busiest = max(before, key=lambda pid: cpu_ticks(pid) - before[pid])  # the one running the slow query
+    meanwhile = CHEAP + " # a new text: answered by an executor, not from the cache"
+    cheap = requests.get(url, params={"query": meanwhile}, timeout=5)  # served by the other executor
     thread.join(timeout=15)
 
     assert cheap.status_code == 200
@@ -74,7 +80,7 @@ def test_a_query_past_the_time_limit_is_stopped_while_others_are_served(server):
     assert slow["seconds"] < 1 + 2.5
     assert wait_for(lambda: not alive(busiest), timeout=2), "the executor that ran the slow query still runs"
     assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=10), "no replacement started"
-    assert requests.get(url, params={"query": CHEAP}, timeout=10).status_code == 200
+    assert requests.get(url, params={"query": CHEAP + " # after"}, timeout=10).status_code == 200
 
 
 # --- no outbound requests, ever --------------------------------------------------------------------
@@ -146,6 +152,55 @@ def test_service_inside_strings_comments_iris_and_names_is_no_service(web, query
 )
 def test_the_service_check_reads_the_query_as_the_engine_does_or_more_cautiously(query, refused):
     assert safety.mentions_keyword(query, "SERVICE") is refused
+
+
+PROLOGUE = (
+    "PREFIX g: <https://lod.heidelberg.de/graph/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p ?o }",
+        PROLOGUE + "SELECT ?l WHERE { ?s rdfs:label ?l FILTER(?l != 'x') } LIMIT 10",
+        PROLOGUE + "SELECT * FROM g:cities FROM NAMED g:more WHERE { ?s ?p ?o }",
+        PROLOGUE + "CONSTRUCT { ?s ?p ?o } FROM NAMED <graph/more> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "BASE <https://lod.heidelberg.de/graph/> SELECT * FROM <cities> { }",
+        "select * from <graph/onto> { }",
+        "SELECT * FROM <http://elsewhere.example/> { }",
+        PROLOGUE + "SELECT * { ?s ?p 'PREFIX x: <http://x/> FROM <http://elsewhere.example/>' }",
+        PROLOGUE + "SELECT * { ?s ?p ?o } # FROM <http://elsewhere.example/>",
+        PROLOGUE + "SELECT * { ?s ?p <http://example.org/from/prefix> }",
+        "PREFIX ex: <http://x/> SELECT * { ?s ex:service ex:a.SERVICE:x }",
+        PROLOGUE + "SELECT * { ?s ?p ?o SERVICE <http://x/> { } }",
+        "SELECT * { \\u0053ERVICE <http://x/> {} }",
+        "PREFIX ß: <http://x/> SELECT * FROM ß:y { }",
+    ],
+)
+def test_one_check_reads_the_query_as_the_separate_checks_do(query):
+    """`check` reads a query once and only as far as it must; its verdict is the same as reading
+    the whole query for each question."""
+    graphs = (CITIES, MORE, ONTO)
+
+    def verdict(run) -> tuple:
+        try:
+            return ("ok", run())
+        except HTTPException as error:
+            return (error.code, error.description)
+
+    def separately() -> tuple:
+        safety.refuse_outbound(query)
+        dataset = safety.effective_dataset(safety.Dataset(), query, graphs, BASE)
+        return dataset, safety.query_prefixes(query, BASE)
+
+    assert verdict(lambda: tuple(safety.check(query, None, graphs, BASE))) == verdict(separately)
+
+
+def test_the_protocol_s_dataset_wins_in_the_one_check_too():
+    query = "SELECT * FROM <http://elsewhere.example/> { }"
+    chosen, _prefixes = safety.check(query, safety.Dataset((MORE,), None), (CITIES, MORE), BASE)
+    assert chosen == safety.Dataset((MORE,), ())
 
 
 @pytest.mark.parametrize(
@@ -264,21 +319,29 @@ def test_executors_start_with_the_first_query_and_stop_with_the_pool(make_app):
     engine = app.extensions["lodpub.sparql"]
     assert engine.pool.pids == ()
     assert app.test_client().get("/sparql", query_string={"query": CHEAP}).status_code == 200
-    (pid,) = engine.pool.pids
-    assert pid in executors_of(os.getpid())
+    assert wait_for(lambda: len(engine.pool.pids) == 2, timeout=10)  # the second starts meanwhile
+    pids = engine.pool.pids
+    assert set(pids) <= set(executors_of(os.getpid()))
     engine.close()
     assert engine.pool.pids == ()
-    assert not alive(pid)
+    assert not any(alive(pid) for pid in pids)
+
+
+def test_a_served_worker_starts_its_executors_before_any_query(serve):
+    """So no visitor waits for an interpreter to start and open the store."""
+    server = serve(query_executors=2)
+    assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=15)
 
 
 def test_executors_end_with_their_worker_and_with_their_server(serve):
     server = serve(query_executors=2)
     url = server.url + "/sparql"
     assert requests.get(url, params={"query": CHEAP}, timeout=10).status_code == 200
-    (executor,) = executors_of(server.process.pid)
+    assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=10)
+    started = executors_of(server.process.pid)
     (worker,) = (pid for pid in descendants(server.process.pid) if not is_executor(pid))
-    os.kill(worker, signal.SIGKILL)  # no atexit, no cleanup: the executor notices on its own
-    assert wait_for(lambda: not alive(executor), timeout=5)
+    os.kill(worker, signal.SIGKILL)  # no atexit, no cleanup: the executors notice on their own
+    assert wait_for(lambda: not any(alive(pid) for pid in started), timeout=5)
 
     assert wait_for(lambda: requests.get(url, params={"query": CHEAP}, timeout=10).ok, timeout=15)
     queries = [

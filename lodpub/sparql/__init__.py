@@ -26,6 +26,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+def start_executors(app: Flask) -> None:
+    """Start the app's query executors now, in the background (a server does when a worker starts)."""
+    app.extensions["lodpub.sparql"].pool.warm_up()
+
+
 def execute(query: str, results_format: Format | None = None, graph_format: Format | None = None) -> Answer:
     """Run a visitor's query as `/sparql` would (same checks, executors and limits), for other views.
 

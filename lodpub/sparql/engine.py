@@ -86,8 +86,7 @@ class Engine:
         cached = self.answers.get(key)
         if cached is not None:
             return cached
-        safety.refuse_outbound(query)
-        chosen = safety.effective_dataset(dataset or safety.Dataset(), query, self.graphs, self.base)
+        chosen, prefixes = safety.check(query, dataset, self.graphs, self.base)
         job = Job(
             query,
             chosen.default_graphs,
@@ -95,7 +94,7 @@ class Engine:
             dict(formats),
             self.limits.max_rows,
             self.limits.max_bytes,
-            safety.query_prefixes(query, self.base),
+            prefixes,
             self.base,
         )
         try:

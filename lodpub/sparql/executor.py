@@ -7,9 +7,15 @@ store themselves, read-only, and answer jobs sent over a pipe as length-prefixed
 its deadline gets its executor killed (SIGKILL), and a replacement starts in the background while the
 other executors keep serving.
 
+The round trip is most of what a selective query costs beyond pyoxigraph, so the wire is lean: a job
+travels as a tuple of plain values (formats by name, looked up again in the executor's own registry),
+an answer comes back as its kind and bytes (the parent still holds the formats), each frame is one
+write, and a reply that fits the pipe is taken with one read.
+
 Executors start on first use, not with the app: most apps (tests, workers that never see a query)
-then never pay for them. They go when the app's pool is closed or collected, at interpreter exit, or
-by themselves when their parent dies (they watch for it), so none outlives the server.
+then never pay for them. The first query starts one, and the others meanwhile. They go when the app's
+pool is closed or collected, at interpreter exit, or by themselves when their parent dies (they watch
+for it), so none outlives the server.
 """
 
 from __future__ import annotations
@@ -30,12 +36,14 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from ..formats import Format, Registry
 from ..sources import Source
-from .results import Job, Outcome, Refusal
+from .results import Answer, Job, Outcome, Refusal
 
 FRAME = struct.Struct(">Q")
+READ_SIZE = 1 << 16  # a pipe's buffer: a frame up to this size arrives in one read
 START_TIMEOUT = 120.0  # loading a store into memory can take a while; reading one from disk does not
 GRACE = 5.0  # an executor whose parent has not killed it this long after the deadline ends itself
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -73,6 +81,7 @@ class Executor:
         self._closed = closed
         self._lock = threading.Lock()  # start and stop may race only with the pool closing
         self._process: subprocess.Popen | None = None
+        self._poller = select.poll()  # watches the running child's replies; one thread uses it at a time
 
     @property
     def pid(self) -> int | None:
@@ -88,7 +97,8 @@ class Executor:
             env = {**os.environ, "PYTHONPATH": path}
             try:
                 process = self._process = subprocess.Popen(
-                    [sys.executable, "-m", __name__],
+                    [sys.executable, "-P", "-m", __name__],  # -P: lodpub from PYTHONPATH, not the cwd
+                    bufsize=0,  # the pipes are read and written whole frames at a time, by fd
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     env=env,
@@ -96,9 +106,11 @@ class Executor:
                 )
             except OSError as error:
                 raise ExecutorFailed(f"the query executor could not be started: {error}") from None
+            self._poller = select.poll()
+            self._poller.register(_fd(process.stdout), select.POLLIN)
         try:
-            _write_frame(process.stdin, self._spec)
-            reply = _read_frame(_fd(process), time.monotonic() + START_TIMEOUT)
+            _write_frame(_fd(process.stdin), self._spec)
+            reply = _read_frame(_fd(process.stdout), self._poller, time.monotonic() + START_TIMEOUT)
         except (OSError, EOFError, TimeoutError) as error:
             self.stop()
             raise ExecutorFailed(f"the query executor did not start: {error!r}") from None
@@ -115,14 +127,20 @@ class Executor:
         if process is None or process.poll() is not None:
             process = self.start()
         try:
-            _write_frame(process.stdin, (job, timeout))
-            return _read_frame(_fd(process), time.monotonic() + timeout)
+            _write_frame(_fd(process.stdin), _job_message(job, timeout))
+            reply = _read_frame(_fd(process.stdout), self._poller, time.monotonic() + timeout)
         except TimeoutError:
             self.stop()
             raise QueryTimeout(timeout) from None
         except (OSError, EOFError) as error:
             self.stop()
             raise ExecutorFailed(f"the query executor stopped while running a query: {error!r}") from None
+        if isinstance(reply, Refusal):
+            return reply
+        kind, body = reply
+        fmt = job.formats[kind]
+        assert fmt is not None  # the executor answers only in a format it was given
+        return Answer(kind, fmt, body)
 
     def stop(self) -> None:
         with self._lock:
@@ -137,9 +155,12 @@ class ExecutorPool:
     def __init__(self, spec: StoreSpec, size: int):
         self._closed = threading.Event()
         self._executors = tuple(Executor(spec, self._closed) for _ in range(size))
-        self._idle: queue.Queue[Executor] = queue.Queue()
+        # Last in, first out: at low concurrency one executor takes every job and stays warm in the CPU's
+        # caches (taking turns costs ~30 µs a query); the others serve when queries overlap.
+        self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         for executor in self._executors:
             self._idle.put(executor)
+        self._warming = threading.Event()  # set by the first query, which starts the other executors
         self._stop = weakref.finalize(self, _stop_all, self._closed, self._executors)
 
     @property
@@ -153,6 +174,7 @@ class ExecutorPool:
             executor = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise ExecutorsBusy(len(self._executors)) from None
+        self.warm_up()
         try:
             outcome = executor.run(job, timeout)
         except QueryTimeout:
@@ -163,6 +185,28 @@ class ExecutorPool:
             raise
         self._idle.put(executor)
         return outcome
+
+    def warm_up(self) -> None:
+        """Start the executors that are not running yet, in the background (once per pool): a server
+        calls this when a worker starts, so no visitor waits for an interpreter; otherwise the first
+        query does."""
+        if not self._warming.is_set():
+            self._warming.set()
+            threading.Thread(target=self._warm_up, daemon=True).start()
+
+    def _warm_up(self) -> None:
+        """Start the executors no query has started yet, while the first query runs: otherwise the
+        first queries that overlap would wait for an interpreter to start and open the store."""
+        idle: list[Executor] = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                idle.append(self._idle.get_nowait())
+        cold = [executor for executor in idle if executor.pid is None]
+        for executor in idle:
+            if executor not in cold:
+                self._idle.put(executor)
+        for executor in cold:
+            self._replace(executor)
 
     def _replace(self, executor: Executor) -> None:
         try:
@@ -184,9 +228,9 @@ def _stop_all(closed: threading.Event, executors: Sequence[Executor]) -> None:
         executor.stop()
 
 
-def _fd(process: subprocess.Popen) -> int:
-    assert process.stdout is not None
-    return process.stdout.fileno()
+def _fd(stream: Any) -> int:
+    assert stream is not None
+    return stream.fileno()
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -204,31 +248,84 @@ def _kill(process: subprocess.Popen) -> None:
 # --- the wire: length-prefixed pickles, read against a deadline ------------------------------------
 
 
-def _write_frame(stream: BinaryIO | None, value: Any) -> None:
-    assert stream is not None
+def _job_message(job: Job, timeout: float) -> tuple:
+    """A job as plain values: pickling `Format` dataclasses costs more than the rest of it."""
+    formats = tuple((kind, fmt and (fmt.name, fmt.kind)) for kind, fmt in job.formats.items())
+    prefixes = dict(job.prefixes)
+    return (
+        job.query,
+        job.default_graphs,
+        job.named_graphs,
+        formats,
+        job.max_rows,
+        job.max_bytes,
+        prefixes,
+        job.base_iri,
+        timeout,
+    )
+
+
+def _job_from(message: tuple, registry: Registry) -> tuple[Job, float]:
+    query, default_graphs, named_graphs, names, max_rows, max_bytes, prefixes, base_iri, timeout = message
+    formats: dict[str, Format | None] = {kind: registry.get(*name) if name else None for kind, name in names}
+    return Job(query, default_graphs, named_graphs, formats, max_rows, max_bytes, prefixes, base_iri), timeout
+
+
+def _reply(outcome: Outcome) -> Any:
+    """An answer as its kind and bytes (the parent has its format); a refusal as it is."""
+    return (outcome.kind, outcome.body) if isinstance(outcome, Answer) else outcome
+
+
+def _write_frame(fd: int, value: Any) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(FRAME.pack(len(data)) + data)
-    stream.flush()
+    header = FRAME.pack(len(data))
+    sent = os.writev(fd, (header, data))
+    if sent < len(header) + len(data):  # a blocking pipe takes less only when a signal interrupts it
+        rest = memoryview(header + data)[sent:]
+        while rest:
+            rest = rest[os.write(fd, rest) :]
 
 
-def _read_frame(fd: int, deadline: float) -> Any:
-    (size,) = FRAME.unpack(_read_exactly(fd, FRAME.size, deadline))
-    return pickle.loads(_read_exactly(fd, size, deadline))
+def _read_frame(fd: int, poller: select.poll | None, deadline: float = 0.0) -> Any:
+    """One frame from `fd`; with a poller, waiting at most until `deadline` for each read."""
+    data = _read(fd, READ_SIZE, poller, deadline)
+    while len(data) < FRAME.size:
+        data += _read(fd, READ_SIZE, poller, deadline)
+    (size,) = FRAME.unpack_from(data)
+    end = FRAME.size + size
+    if len(data) < end:  # larger than the pipe's buffer: the rest goes straight into one buffer
+        buffer = bytearray(end)
+        buffer[: len(data)] = data
+        view = memoryview(buffer)
+        got = len(data)
+        while got < end:
+            _wait(poller, deadline)
+            count = os.readv(fd, (view[got:],))
+            if not count:
+                raise EOFError("the executor closed its pipe")
+            got += count
+        data = buffer
+    elif len(data) > end:
+        raise EOFError("the other end wrote more than one frame")
+    return pickle.loads(memoryview(data)[FRAME.size :])
 
 
-def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    data = bytearray()
-    while len(data) < size:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
-            raise TimeoutError
-        chunk = os.read(fd, min(size - len(data), 1 << 20))
-        if not chunk:
-            raise EOFError("the executor closed its pipe")
-        data += chunk
-    return bytes(data)
+def _read(fd: int, size: int, poller: select.poll | None, deadline: float) -> bytes:
+    _wait(poller, deadline)
+    chunk = os.read(fd, size)
+    if not chunk:
+        raise EOFError("the executor closed its pipe")
+    return chunk
+
+
+def _wait(poller: select.poll | None, deadline: float) -> None:
+    """Return when the polled pipe can be read, or raise TimeoutError at `deadline`; without a poller,
+    the read that follows blocks instead (the executor waiting for its next job)."""
+    if poller is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
+        raise TimeoutError
 
 
 # --- the child ----------------------------------------------------------------------------------
@@ -260,15 +357,17 @@ def _open(spec: StoreSpec):
 
 def _serve() -> int:
     """The child's loop: open the store once, then answer jobs until the parent closes the pipe."""
+    from ..formats import build_registry
     from . import results
     from .sandbox import no_sockets
 
-    replies = os.fdopen(os.dup(1), "wb")
+    replies = os.dup(1)
     os.dup2(2, 1)  # a stray print must not corrupt the replies
-    jobs = sys.stdin.buffer
+    jobs = 0
     sandbox_problem = no_sockets()  # before the store starts any thread, so all inherit it
+    registry = build_registry()
     try:
-        spec: StoreSpec = _receive(jobs)
+        spec: StoreSpec = _read_frame(jobs, None)
         store = _open(spec)
         if store.info.version != spec.version:
             changed = f"{spec.version} → {store.info.version}"
@@ -283,7 +382,7 @@ def _serve() -> int:
     threading.Thread(target=watchdog.watch, daemon=True).start()
     while True:
         try:
-            job, timeout = _receive(jobs)
+            job, timeout = _job_from(_read_frame(jobs, None), registry)
         except EOFError:
             return 0
         watchdog.deadline = time.monotonic() + timeout + GRACE
@@ -292,19 +391,8 @@ def _serve() -> int:
         except Exception:
             traceback.print_exc()
             outcome = Refusal(500, "the query failed in the engine; the error has been logged")
-        _write_frame(replies, outcome)
+        _write_frame(replies, _reply(outcome))
         watchdog.deadline = None
-
-
-def _receive(stream: BinaryIO) -> Any:
-    header = stream.read(FRAME.size)
-    if len(header) < FRAME.size:
-        raise EOFError
-    (size,) = FRAME.unpack(header)
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 ALLOWED_METHODS = ("GET", "POST", "OPTIONS", "HEAD")
+CHOSEN_ENTRIES = 256  # negotiation outcomes remembered per app
 
 
 class Params(Protocol):
@@ -139,14 +140,20 @@ def format_param(args: Params, form: Params | None = None) -> list[str]:
 # --- which formats a response may take ------------------------------------------------------------
 
 
-def offers(registry: Registry) -> dict[str, list[Format]]:
+class Offers(dict[str, list[Format]]):
+    """What each kind of result is offered in, remembering what each request's `Accept` header and
+    `format=` names chose: clients send few distinct ones, and negotiating costs 20-50 µs a request."""
+
+    def __init__(self, offered: Mapping[str, list[Format]]):
+        super().__init__(offered)
+        self.chosen: dict[tuple[str | None, tuple[str, ...]], dict[str, Format | None]] = {}
+
+
+def offers(registry: Registry) -> Offers:
     """What each kind of result is offered in, in the server's order (the first wins `*/*`): SPARQL
     JSON first for SELECT/ASK, Turtle first for graphs, and the query page last."""
     page = registry.get("html")
-    return {
-        RESULTS: [*registry.of_kind("results"), page],
-        GRAPH: [*registry.of_kind("rdf"), page],
-    }
+    return Offers({RESULTS: [*registry.of_kind("results"), page], GRAPH: [*registry.of_kind("rdf"), page]})
 
 
 def choose(
@@ -160,6 +167,10 @@ def choose(
     kind of query (SPARQLWrapper's `json` for a CONSTRUCT too), so a name that does not apply to a
     kind leaves that kind to `Accept`. Names no format has are a 400.
     """
+    memo = offered.chosen if isinstance(offered, Offers) else None
+    key = (accept, tuple(names))
+    if memo is not None and (remembered := memo.get(key)) is not None:
+        return dict(remembered)
     known = [name for name in names if _known(registry, name)]
     if names and not known:
         listed = ", ".join(registry.all_names())
@@ -169,6 +180,10 @@ def choose(
     for kind, formats in offered.items():
         named = next((fmt for name in known if (fmt := find(name, formats)) is not None), None)
         chosen[kind] = named or negotiate(accept, formats)
+    if memo is not None:
+        if len(memo) >= CHOSEN_ENTRIES:  # headers vary without bound only when someone varies them
+            memo.clear()
+        memo[key] = dict(chosen)
     return chosen
 
 

@@ -5,26 +5,36 @@ be tested and timed in-process. Outcomes are data, not exceptions, because they 
 
 Limits: a SELECT may return at most `max_rows` rows and a CONSTRUCT/DESCRIBE at most `max_rows`
 triples, and the serialized result at most `max_bytes` bytes; past either, the answer is a 400 that
-says which limit and suggests a LIMIT. The rows are counted as they are read, so an oversized result
-is refused before it is all built.
+says which limit and suggests a LIMIT. The writer stops the serializer as soon as the result passes
+`max_bytes`, so an oversized result is refused before it is all built (triples are also counted as
+they are read).
+
+SELECT results are written by pyoxigraph itself, in every results format, at a third of the cost of
+building them in Python: its SPARQL JSON is the document lodpub's own writer produced (compared byte for
+byte when it replaced it, RDF 1.2 triple terms and `its:dir` included; `test_sparql_formats.py` holds
+the terms to the spec). Rows are counted in the written bytes, and only when there could be too many:
+every format spends at least a byte or two a row, so a shorter result is within `max_rows`. A result
+past both limits is therefore refused for its bytes, the limit met first.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph
 
-from lodpub.vocab import XSD_STRING
-
 from ..formats import Format
 from ..store import Store
 
 RESULTS = "results"  # SELECT and ASK
 GRAPH = "graph"  # CONSTRUCT and DESCRIBE
+
+# The fewest bytes a row takes in each results format: `{}` and a comma (JSON), `<result/>` (XML; pyoxigraph
+# writes `<result></result>`), CRLF (CSV), LF (TSV).
+MIN_ROW_BYTES = {"JSON": 2, "XML": 9, "CSV": 2, "TSV": 1}
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,11 @@ def _run(store: Store, job: Job) -> Outcome:
     if isinstance(result, pyoxigraph.QueryBoolean):
         body = result.serialize(format=fmt.oxigraph)
     elif isinstance(result, pyoxigraph.QuerySolutions):
-        body = _solutions(result, fmt, job.max_rows)
+        writer = _CappedWriter(job.max_bytes)
+        result.serialize(writer, format=fmt.oxigraph)
+        body = writer.getvalue()
+        if _may_exceed(body, fmt.engine, job.max_rows) and _rows(body, fmt, job.max_rows) > job.max_rows:
+            raise _TooLarge(_too_many(job.max_rows, "rows"))
     else:
         writer = _CappedWriter(job.max_bytes)
         triples = _counted(result, job.max_rows, "triples")
@@ -98,56 +112,39 @@ def _run(store: Store, job: Job) -> Outcome:
     return Answer(kind, fmt, body)
 
 
-def _solutions(solutions: pyoxigraph.QuerySolutions, fmt: Format, max_rows: int) -> bytes:
-    """Rows are read here, so they can be counted, and written as SPARQL JSON; other results formats
-    are written by pyoxigraph from that JSON."""
-    variables = [v.value for v in solutions.variables]
-    bindings = [
-        {name: _term(term) for name in variables if (term := solution[name]) is not None}
-        for solution in _counted(solutions, max_rows, "rows")
-    ]
-    results = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    document = json.dumps(results, ensure_ascii=False, separators=(",", ":")).encode()
-    if fmt.engine == "JSON":
-        return document
-    parsed = pyoxigraph.parse_query_results(document, format=pyoxigraph.QueryResultsFormat.JSON)
-    return parsed.serialize(format=fmt.oxigraph)
+def _may_exceed(body: bytes, engine: str, max_rows: int) -> bool:
+    """Whether `body` is long enough to hold more than `max_rows` rows of the fewest bytes a row takes."""
+    return len(body) > max_rows * MIN_ROW_BYTES.get(engine, 1)
 
 
-def _term(term: Any) -> dict[str, Any]:
-    """One RDF term in SPARQL 1.1 Query Results JSON (with RDF 1.2 triple terms and directions)."""
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, pyoxigraph.Literal):
-        value: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            value["xml:lang"] = term.language
-            direction = getattr(term, "direction", None)  # RDF 1.2 base direction, `ltr` or `rtl`
-            if direction is not None:
-                value["its:dir"] = str(direction)
-        elif term.datatype.value != XSD_STRING:
-            value["datatype"] = term.datatype.value
-        return value
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _term(term.subject),
-            "predicate": _term(term.predicate),
-            "object": _term(term.object),
-        },
-    }
+def _rows(body: bytes, fmt: Format, limit: int) -> int:
+    """How many rows a written result has (counting stops past `limit`).
+
+    XML escapes `<` in text and TSV escapes line breaks in terms, so their markers count exactly; CSV
+    quotes fields with line breaks, so only CRLFs outside quotes end rows; SPARQL JSON is parsed back.
+    """
+    if fmt.engine == "XML":
+        return body.count(b"<result>") + body.count(b"<result/>")
+    if fmt.engine == "TSV":
+        return body.count(b"\n") - 1
+    if fmt.engine == "CSV":
+        return sum(part.count(b"\r\n") for part in body.split(b'"')[::2]) - 1
+    parsed = pyoxigraph.parse_query_results(body, format=fmt.oxigraph)
+    return sum(1 for _ in itertools.islice(parsed, limit + 1))
 
 
 def _counted(items: Iterable[Any], limit: int, unit: str) -> Iterator[Any]:
     for count, item in enumerate(items, 1):
         if count > limit:
-            raise _TooLarge(
-                f"the result has more than {limit} {unit} (max_result_rows); "
-                "add a LIMIT, and page through it with OFFSET"
-            )
+            raise _TooLarge(_too_many(limit, unit))
         yield item
+
+
+def _too_many(limit: int, unit: str) -> str:
+    return (
+        f"the result has more than {limit} {unit} (max_result_rows); "
+        "add a LIMIT, and page through it with OFFSET"
+    )
 
 
 def _too_many_bytes(limit: int) -> str:
