@@ -197,8 +197,10 @@ def http_workloads(server, queries: list[workloads.Query], plan: Plan, work: Pat
             result["http"].setdefault(query.name, {}).setdefault(server.name, {})["error"] = problem
             print(f"  {server.name} {query.name}: refused ({problem})", flush=True)
             continue
+        server.wait_idle()
         load.measure(url, max(plan.levels(query.name)), 1, headers, work)  # warm every worker
         for connections in plan.levels(query.name):
+            server.wait_idle()
             measured = load.measure(url, connections, plan.seconds, headers, work)
             entry = result["http"].setdefault(query.name, {}).setdefault(server.name, {})
             entry[str(connections)] = measured.__dict__ | {"rps": measured.rps}
@@ -206,6 +208,7 @@ def http_workloads(server, queries: list[workloads.Query], plan: Plan, work: Pat
         for connections in [16] if plan.quick else [1, 16]:
             if query.name not in DISTINCT:
                 break
+            server.wait_idle()
             measured = load.measure(url, connections, plan.seconds, headers, work, distinct=True)
             entry = result["http"].setdefault(query.name + " (distinct)", {}).setdefault(server.name, {})
             entry[str(connections)] = measured.__dict__ | {"rps": measured.rps}
@@ -229,6 +232,7 @@ def pages(lodpub: Lodpub, document: str, plan: Plan, work: Path) -> dict:
             continue
         load.measure(url, 16, 1, {"Accept": accept}, work)
         for connections in plan.concurrency:
+            lodpub.wait_idle()
             res = load.measure(url, connections, plan.seconds, {"Accept": accept}, work)
             measured.setdefault(name, {})[str(connections)] = res.__dict__ | {"rps": res.rps}
             print(

@@ -21,6 +21,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKERS = 2
+IDLE_TIMEOUT = 20.0  # seconds; longer than lodpub's query_timeout, so a queued query ends or is stopped
+IDLE_WINDOW = 0.5
 THREADS = 4  # lodpub.serving's gthread setting, used for the ceiling too
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
@@ -88,6 +90,35 @@ class Server:
             with contextlib.suppress(psutil.Error):
                 total += proc.memory_info().rss
         return total
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the process and all its children (workers, executors)."""
+        if self.process is None:
+            return 0.0
+        try:
+            root = psutil.Process(self.process.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0.0
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def wait_idle(self, timeout: float = IDLE_TIMEOUT) -> None:
+        """Wait until the server has finished what the last load left queued: wrk stops sending, but a
+        server keeps running requests it accepted (slow queries, past wrk's own timeout), and those
+        would slow the next measurement down. Idle: under 10% of a core for half a second."""
+        deadline = time.monotonic() + timeout
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(IDLE_WINDOW)
+            now = self.cpu_seconds()
+            if now - used < 0.1 * IDLE_WINDOW:
+                return
+            used = now
 
     def start_sampling(self) -> None:
         self._sampling.set()
