@@ -14,6 +14,7 @@ from .gaps import GAP_NOTES
 
 PEERS_HTTP = ("bare WSGI", "Virtuoso")
 MB = 1024 * 1024
+BULK_LOAD_SCALE = 1_000_000
 
 
 def machine() -> dict:
@@ -270,7 +271,11 @@ def _scale_targets(scale: dict) -> list:
             f"{ratio:.2f}x ({ours['seconds']:.1f} s vs {floor['seconds']:.1f} s; "
             "lodpub's figure includes starting the server)"
         )
-        rows.append(("bulk load <= 1.5x pyoxigraph bulk_load", measured, name, ratio <= 1.5))
+        at_scale = scale.get("triples", 0) >= BULK_LOAD_SCALE  # below, starting the server dominates
+        if not at_scale:
+            measured += f"; the target is for {BULK_LOAD_SCALE:,} triples"
+        met = ratio <= 1.5 if at_scale else None
+        rows.append(("bulk load <= 1.5x pyoxigraph bulk_load", measured, name, met))
     oxi, rdf = scale["inproc"].get("pyoxigraph", {}), scale["inproc"].get("rdflib", {})
     for query, flags in scale.get("queries", {}).items():
         lodpub = scale["http"].get(query, {}).get("lodpub", {})
