@@ -76,32 +76,28 @@ class Server:
             time.sleep(0.02)
         raise Unavailable(f"{self.name} did not answer within {timeout:.0f} s")
 
-    def rss(self) -> int:
-        """Resident memory of the process and all its children (workers, executors), summed."""
+    def _tree(self) -> list[psutil.Process]:
+        """The process and all its children (workers, executors); empty once it has gone."""
         if self.process is None:
-            return 0
+            return []
         try:
             root = psutil.Process(self.process.pid)
-            procs = [root, *root.children(recursive=True)]
+            return [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
-            return 0
+            return []
+
+    def rss(self) -> int:
+        """Resident memory of the whole process tree, summed."""
         total = 0
-        for proc in procs:
+        for proc in self._tree():
             with contextlib.suppress(psutil.Error):
                 total += proc.memory_info().rss
         return total
 
     def cpu_seconds(self) -> float:
-        """CPU time used so far by the process and all its children (workers, executors)."""
-        if self.process is None:
-            return 0.0
-        try:
-            root = psutil.Process(self.process.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0.0
+        """CPU time used so far by the whole process tree."""
         total = 0.0
-        for proc in procs:
+        for proc in self._tree():
             with contextlib.suppress(psutil.Error):
                 times = proc.cpu_times()
                 total += times.user + times.system
