@@ -12,8 +12,8 @@ travels as a tuple of plain values (formats by name, looked up again in the exec
 an answer comes back as its kind and bytes (the parent still holds the formats), each frame is one
 write, and a reply that fits the pipe is taken with one read.
 
-Executors start on first use, not with the app: most apps (tests, workers that never see a query)
-then never pay for them. The first query starts one, and the others meanwhile. They go when the app's
+Executors start when a served worker boots (`warm_up`), or else on first use, not with the app: apps
+that never see a query (tests, exports) never pay for them. They go when the app's
 pool is closed or collected, at interpreter exit, or by themselves when their parent dies (they watch
 for it), so none outlives the server.
 """
@@ -195,8 +195,8 @@ class ExecutorPool:
             threading.Thread(target=self._warm_up, daemon=True).start()
 
     def _warm_up(self) -> None:
-        """Start the executors no query has started yet, while the first query runs: otherwise the
-        first queries that overlap would wait for an interpreter to start and open the store."""
+        """Start the executors no query has started yet (at boot, or beside the first query): otherwise
+        the first queries that overlap would wait for an interpreter to start and open the store."""
         idle: list[Executor] = []
         with contextlib.suppress(queue.Empty):
             while True:
