@@ -97,7 +97,9 @@ VOLATILE = (
     re.compile(rb"\d{8}T\d{6}Z"),  # the same in iCalendar
     re.compile(rb"(?:_:|nodeID=\"|\"@id\": \"_:)[A-Za-z0-9]+"),  # blank-node labels
     re.compile(rb"\b[0-9a-f]{16,64}\b"),  # versions and checksums, which follow the labels above
-    re.compile(rb"byteSize[^>\n]{0,120}>\d+|byteSize.{0,120}?@value\":\"\d+|(?:byteSize|\"size\")[^\d<]{0,80}\d+|<td>\d+</td>"),  # file sizes, which follow them too
+    # file sizes, which follow them too (RDF/XML, JSON-LD, Turtle and N-Triples, JSON, HTML)
+    re.compile(rb"byteSize[^>\n]{0,120}>\d+|byteSize.{0,120}?@value\":\"\d+"),
+    re.compile(rb"(?:byteSize|\"size\")[^\d<]{0,80}\d+|<td>\d+</td>"),
 )
 
 
