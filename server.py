@@ -4,7 +4,7 @@ import sys
 
 from lodpub import create_app
 from lodpub.cli import main, report
-from lodpub.sources import DataError
+from lodpub.core.sources import DataError
 
 APP_LOAD_ERROR = 4  # the exit code that makes gunicorn stop instead of restarting the worker
 

@@ -117,10 +117,10 @@ def _dump(job: dict, workdir: Path) -> dict:
     import psutil
 
     from exporters.dumps import DumpSource, write_dump
-    from lodpub.downloads import dump_source
-    from lodpub.formats import build_registry
-    from lodpub.settings import load_settings
-    from lodpub.sources import files_from_settings, version_of
+    from lodpub.core.formats import build_registry
+    from lodpub.core.settings import load_settings
+    from lodpub.core.sources import files_from_settings, version_of
+    from lodpub.publish.dumps import dump_source
     from lodpub.store.oxigraph import OxigraphStore
 
     registry = build_registry()

@@ -23,6 +23,7 @@ from pathlib import Path
 import pyoxigraph
 
 from lodpub import create_app
+from lodpub.app import services_of
 from lodpub.sparql import results, safety
 from lodpub.sparql.results import GRAPH, RESULTS, Job
 
@@ -37,9 +38,9 @@ def main() -> None:
     parser.add_argument("--store", default="memory", help="the store setting (default: memory)")
     args = parser.parse_args()
     app = create_app({"validate_on_load": False, "store": args.store})
-    engine = app.extensions["lodpub.sparql"]
-    store = app.extensions["lodpub.store"]
-    registry = app.extensions["lodpub.formats"]
+    engine = services_of(app).sparql
+    store = services_of(app).store
+    registry = services_of(app).formats
     formats = {RESULTS: registry.get("json", kind="results"), GRAPH: registry.get("turtle")}
     selective = [query for query in queries(None) if query.selective and "SELECT" in query.sparql]
     try:

@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import LODPUB, free_port  # noqa: E402
 
 from lodpub import create_app  # noqa: E402
-from lodpub.formats import build_registry  # noqa: E402
-from lodpub.settings import load_settings  # noqa: E402
-from lodpub.sources import files_from_settings  # noqa: E402
+from lodpub.core.formats import build_registry  # noqa: E402
+from lodpub.core.settings import load_settings  # noqa: E402
+from lodpub.core.sources import files_from_settings  # noqa: E402
 
 RUNS = 5
 

@@ -75,7 +75,7 @@ def queries(triples: int | None) -> list[Query]:
 
 def canned(partnership: str) -> list[Query]:
     """The queries of `queries/`, bound to their defaults (and one partnership where one is needed)."""
-    from lodpub.named_queries import load_queries
+    from lodpub.api.named_queries import load_queries
 
     found = []
     for named in load_queries(ROOT / "queries"):

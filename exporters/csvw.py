@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from lodpub.vocab import XSD
+from lodpub.core.vocab import XSD
 
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 # The XSD types that are CSVW built-in datatypes, by their CSVW names (CSVW section 5.11.1).

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 import pyoxigraph
 
-from lodpub.formats import Format
+from lodpub.core.formats import Format
 
 DUMP_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml")
 GRAPH_FORMATS = frozenset({"nquads", "trig"})  # the formats that keep named graphs apart

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from lodpub.core.vocab import LP
 from lodpub.store import Store
-from lodpub.vocab import LP
 
 RELATIONS = {LP + "Partnership": "partnership", LP + "FriendlyRelation": "friendly-relation"}
 _PARTNERS = f"""

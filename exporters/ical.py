@@ -20,8 +20,8 @@ from typing import BinaryIO
 import icalendar
 import pyoxigraph
 
+from lodpub.core.vocab import DESCRIPTION, LP, RDFS_LABEL, XSD
 from lodpub.store import Store
-from lodpub.vocab import DESCRIPTION, LP, RDFS_LABEL, XSD
 
 PRECISE = (XSD + "date", XSD + "dateTime")
 # What a place contributes to an entry's LOCATION and GEO, looked up along lp:containedInPlace.

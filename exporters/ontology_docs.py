@@ -21,10 +21,10 @@ import pyoxigraph
 import rdflib
 from pyld import jsonld
 
-from lodpub.formats import Format
-from lodpub.rdf import graph_of
+from lodpub.core.formats import Format
+from lodpub.core.rdf import graph_of
+from lodpub.core.vocab import OWL, RDF_TYPE
 from lodpub.store import Store
-from lodpub.vocab import OWL, RDF_TYPE
 
 VANN_NAMESPACE = "http://purl.org/vocab/vann/preferredNamespaceUri"
 # The kinds of term pyLODE's OntPub profile gives a section of its own.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 
-from lodpub.vocab import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, VOID, XSD
+from lodpub.core.vocab import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, VOID, XSD
 
 from .schemaorg_rules import (
     SCHEMA,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from lodpub.vocab import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, VOID, XSD
+from lodpub.core.vocab import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, VOID, XSD
 
 if TYPE_CHECKING:
     from lodpub.store import Store

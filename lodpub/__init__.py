@@ -1,50 +1,27 @@
-"""lodpub: publishes RDF files as Linked Open Data (SPARQL, resource pages, dumps, catalog)."""
+"""lodpub: publishes RDF files as Linked Open Data (SPARQL, resource pages, dumps, catalog).
+
+The layout, from the bottom up: `core` (settings, vocabularies, formats, sources, validation; no Flask),
+`store`, `web` (the HTTP layer every response shares), then one package per thing served: `sparql`
+(/sparql), `linked_data` (/id/…, /doc/…), `api` (/api, /openapi.json, /context.jsonld), `publish`
+(/dumps/, /catalog, /.well-known/void, /events.ics, /partners.geojson, /ontology/) and `site` (/, the
+sitemap, /healthz); `cli` is the `lodpub` command. `app` builds an app from them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from flask import Flask
-
-from .formats import build_registry
-from .settings import load_settings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings first, then the store, then each part wires itself in."""
-    from . import (
-        api,
-        catalog,
-        dataset,
-        downloads,
-        errors,
-        exports,
-        health,
-        i18n,
-        landing,
-        linked_data,
-        seo,
-        sparql,
-        web,
-    )
+    from lodpub.app import Part
 
-    app = Flask(__name__)
-    app.config["LODPUB"] = load_settings(config)
-    app.extensions["lodpub.formats"] = build_registry()
-    dataset.init_app(app)
-    errors.init_app(app)
-    health.init_app(app)
-    sparql.init_app(app)
-    downloads.init_app(app)
-    catalog.init_app(app)
-    api.init_app(app)
-    linked_data.init_app(app)
-    exports.init_app(app)
-    i18n.init_app(app)
-    landing.init_app(app)
-    seo.init_app(app)
-    web.init_app(app)
-    return app
+
+def create_app(config: Mapping[str, Any] | None = None, parts: Sequence[Part] | None = None) -> Flask:
+    """Build the app (see `lodpub.app`); imported on call, so query executors importing lodpub stay light."""
+    from lodpub.app import create_app as build
+
+    return build(config, parts)

@@ -22,6 +22,7 @@ import pytest
 from conftest import BASE, LODPUB, ROOT, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES, free_port, wait_until_responds
 
 from lodpub import create_app
+from lodpub.app import services_of
 
 MORE_DATA = """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -80,7 +81,7 @@ def sparql_app_fixture(dataset_settings):
     """One app per test module, so its executors start once; they are stopped afterwards."""
     app = create_app(dataset_settings)
     yield app
-    app.extensions["lodpub.sparql"].close()
+    services_of(app).sparql.close()
 
 
 @pytest.fixture(name="web")
@@ -100,7 +101,7 @@ def make_app_fixture(dataset_settings):
 
     yield make
     for app in apps:
-        app.extensions["lodpub.sparql"].close()
+        services_of(app).sparql.close()
 
 
 # --- a live server, and the processes it runs --------------------------------------------------

@@ -3,11 +3,12 @@
 import pytest
 
 from lodpub import create_app
-from lodpub.sources import DataError
+from lodpub.app import services_of
+from lodpub.core.sources import DataError
 
 
 def test_factory_serves_the_configured_files(app):
-    assert app.extensions["lodpub.store"].info.triples == 8
+    assert services_of(app).store.info.triples == 8
 
 
 def test_healthz_reports_triple_count_and_version(client, app):
@@ -16,7 +17,7 @@ def test_healthz_reports_triple_count_and_version(client, app):
     body = response.get_json()
     assert body["status"] == "ok"
     assert body["triples"] == 8
-    assert body["version"] == app.extensions["lodpub.store"].info.version
+    assert body["version"] == services_of(app).store.info.version
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -51,7 +52,7 @@ def test_invalid_data_builds_no_app(tiny):
 def test_validation_can_be_switched_off_for_processes_that_trust_their_parent(tiny):
     tiny.write_data(tiny.data.read_text().replace('"Montpellier"@en', '"Montpellier"@fr'))
     app = create_app({**tiny.settings, "validate_on_load": False})
-    assert app.extensions["lodpub.store"].info.triples == 8
+    assert services_of(app).store.info.triples == 8
 
 
 def test_files_that_passed_validation_are_not_validated_again(tiny, monkeypatch):
@@ -60,7 +61,7 @@ def test_files_that_passed_validation_are_not_validated_again(tiny, monkeypatch)
     def must_not_run(*args):
         raise AssertionError("validated twice")
 
-    monkeypatch.setattr("lodpub.dataset.require_valid", must_not_run)
+    monkeypatch.setattr("lodpub.core.checks.require_valid", must_not_run)
     create_app(tiny.settings)  # same files: the marker from the first start is enough
     tiny.shapes.write_text(tiny.shapes.read_text() + "\n# edited\n")
     with pytest.raises(AssertionError, match="validated twice"):

@@ -13,8 +13,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD, Namespace
 from exporters.dcat import UnknownTheme, check_themes
 from exporters.void import date_bounds
 from lodpub import create_app
-from lodpub.downloads import current_dumps
-from lodpub.settings import SettingsError
+from lodpub.core.settings import SettingsError
+from lodpub.publish.dumps import current_dumps
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from lodpub import create_app
+from lodpub.app import services_of
 
 HOST = "http://localhost"
 MONTPELLIER = "https://lod.heidelberg.de/id/partnership/montpellier"
@@ -62,7 +63,7 @@ def web(app):
 
 @pytest.fixture(scope="module")
 def select_queries(app) -> list[str]:
-    return sorted(q.name for q in app.extensions["lodpub.named_queries"].values() if q.form == "SELECT")
+    return sorted(q.name for q in services_of(app).queries.values() if q.form == "SELECT")
 
 
 def local(url: str) -> str:

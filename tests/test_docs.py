@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 
-from lodpub.settings import settings_table
+from lodpub.core.settings import settings_table
 
 
 def test_readme_starts_with_make_run_and_make_test():

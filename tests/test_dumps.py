@@ -16,9 +16,10 @@ from rdflib.compare import isomorphic
 
 from exporters.dumps import BLOCK, DUMP_FORMATS, QUEUED, DumpSource, Manifest, write_dump
 from lodpub import create_app
-from lodpub.downloads import accepts_gzip, current_dumps, ensure_generated
-from lodpub.formats import build_registry
-from lodpub.rdf import graph_of
+from lodpub.app import services_of
+from lodpub.core.formats import build_registry
+from lodpub.core.rdf import graph_of
+from lodpub.publish.dumps import accepts_gzip, current_dumps, ensure_generated
 
 EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "jsonld": "jsonld", "rdfxml": "rdf"}
 RDFLIB_FORMATS = {
@@ -54,12 +55,12 @@ def manifest(heidelberg) -> Manifest:
 
 @pytest.fixture(scope="module")
 def folder(heidelberg, manifest) -> Path:
-    return heidelberg.extensions["lodpub.dumps"].folder
+    return services_of(heidelberg).dumps.folder
 
 
 @pytest.fixture(scope="module")
 def served(heidelberg) -> list[pyoxigraph.Quad]:
-    return list(heidelberg.extensions["lodpub.store"].quads())
+    return list(services_of(heidelberg).store.quads())
 
 
 def test_every_format_is_written_plain_and_gzipped_with_dated_names(manifest, folder):
@@ -119,7 +120,7 @@ def test_checksums_and_sizes_match_the_files(manifest, folder):
 def test_a_dataset_without_a_dated_dataset_resource_is_named_by_its_content_version(app):
     with app.app_context():
         manifest = current_dumps().manifest()
-    version = app.extensions["lodpub.store"].info.version
+    version = services_of(app).store.info.version
     assert manifest.version == version
     assert f"cities-{version}.ttl" in {f.name for f in manifest.files}
 
@@ -139,7 +140,7 @@ def test_a_removed_folder_is_built_again_and_the_descriptions_follow(tiny, tmp_p
     app = create_app({**tiny.settings, "cache_dir": str(tmp_path), "validate_on_load": False})
     web = app.test_client()
     assert web.get("/dumps/").status_code == 200
-    folder = app.extensions["lodpub.dumps"].folder
+    folder = services_of(app).dumps.folder
     first = Manifest.from_json((folder / "index.json").read_text())
     shutil.rmtree(folder)  # a cache cleaner, or another worker rebuilding it
     assert web.get("/dumps/index.json").status_code == 200

@@ -12,10 +12,10 @@ from conftest import BASE
 from rdflib.compare import isomorphic
 
 from exporters.dumps import DumpSource, write_dump
-from lodpub.downloads import generate
-from lodpub.formats import build_registry
-from lodpub.rdf import graph_of
-from lodpub.sources import DataError, Files, files_from_settings, source_quads
+from lodpub.core.formats import build_registry
+from lodpub.core.rdf import graph_of
+from lodpub.core.sources import DataError, Files, files_from_settings, source_quads
+from lodpub.publish.dumps import generate
 from lodpub.store import Store, open_store
 
 LP = "https://w3id.org/lodpub/ontology/"

@@ -10,7 +10,7 @@ from rdflib.compare import isomorphic
 
 from exporters.dumps import Manifest, sha256_of
 from lodpub import create_app
-from lodpub.downloads import current_dumps
+from lodpub.publish.dumps import current_dumps
 
 
 def export(*args: str) -> subprocess.CompletedProcess:

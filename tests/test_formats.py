@@ -2,7 +2,7 @@
 
 import pytest
 
-from lodpub.formats import UnknownFormat, build_registry
+from lodpub.core.formats import UnknownFormat, build_registry
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from lodpub import create_app
+from lodpub.app import services_of
 
 BASE = "https://lod.heidelberg.de/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -50,7 +51,7 @@ def client(app):
 @pytest.fixture(scope="module")
 def one_of_each(app) -> dict[str, str]:
     """A document path for one resource of every kind in the data, plus ontology and theme terms."""
-    store = app.extensions["lodpub.store"]
+    store = services_of(app).store
     paths = {}
     for kind in KINDS:
         query = f'SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}id/{kind}/")) }} LIMIT 1'

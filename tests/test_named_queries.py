@@ -7,9 +7,9 @@ import pyoxigraph
 import pytest
 from conftest import ROOT
 
-from lodpub.named_queries import load_queries, parse_query
-from lodpub.params import XSD, ParameterError, term_for
-from lodpub.sources import DataError
+from lodpub.api.named_queries import load_queries, parse_query
+from lodpub.api.params import XSD, ParameterError, term_for
+from lodpub.core.sources import DataError
 
 QUERIES = ROOT / "queries"
 

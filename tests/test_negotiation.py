@@ -3,8 +3,8 @@ q-values decide, the most specific range sets a type's quality, and the server's
 
 import pytest
 
-from lodpub.formats import build_registry
-from lodpub.negotiation import MediaRange, find, negotiate, parse_accept, quality
+from lodpub.core.formats import build_registry
+from lodpub.core.negotiation import MediaRange, find, negotiate, parse_accept, quality
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 REGISTRY = build_registry()

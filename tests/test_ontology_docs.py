@@ -10,6 +10,7 @@ from rdflib.compare import isomorphic
 
 from exporters.ontology_docs import documentation_graph, ontology_triples
 from lodpub import create_app
+from lodpub.app import services_of
 
 LP = "https://w3id.org/lodpub/ontology/"
 NAMESPACE_PATH = "/ontology/"
@@ -74,8 +75,8 @@ def test_the_documentation_is_also_in_german(web):
 def test_the_theme_scheme_is_not_mistaken_for_the_ontology(app, page):
     """pyLODE takes any skos:ConceptScheme for the documented ontology: the scheme stays out of its view."""
     with app.app_context():
-        files = app.extensions["lodpub.files"]
-        triples = ontology_triples(app.extensions["lodpub.store"], [s.graph for s in files.ontology])
+        files = services_of(app).files
+        triples = ontology_triples(services_of(app).store, [s.graph for s in files.ontology])
     view = documentation_graph(triples, LP, LP, "en")
     assert not list(view.subjects(rdflib.RDF.type, rdflib.SKOS.ConceptScheme))
     assert "https://w3id.org/lodpub/theme/scheme</code>" not in page

@@ -6,13 +6,14 @@ from conftest import ROOT
 from openapi_spec_validator import validate
 
 from lodpub import create_app
+from lodpub.app import services_of
 
 
 @pytest.fixture(scope="module")
 def document():
     app = create_app({"validate_on_load": False})
     yield app.test_client().get("/openapi.json").get_json()
-    app.extensions["lodpub.sparql"].close()
+    services_of(app).sparql.close()
 
 
 def test_it_is_valid_openapi_3_1(document):
@@ -103,4 +104,4 @@ def test_a_new_query_file_becomes_an_operation(tmp_path, tiny):
     assert response.get_data(as_text=True).split() == ["city", "https://lod.heidelberg.de/id/city/bautzen"]
     page = app.test_client().get("/api/cities_named?name=Bautzen", headers={"Accept": "text/html"})
     assert 'href="/api/cities_named?name=Bautzen&amp;format=csv"' in page.get_data(as_text=True)
-    app.extensions["lodpub.sparql"].close()
+    services_of(app).sparql.close()

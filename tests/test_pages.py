@@ -11,10 +11,12 @@ from xml.etree import ElementTree
 import html5lib
 import pytest
 
-from lodpub import create_app, worldmap
-from lodpub.i18n import format_date, negotiate_language
+from lodpub import create_app
+from lodpub.app import services_of
 from lodpub.linked_data.pages import json_script
+from lodpub.site import worldmap
 from lodpub.web import served
+from lodpub.web.i18n import format_date, negotiate_language
 
 BASE = "https://lod.heidelberg.de/"
 HTML = "text/html"
@@ -64,7 +66,7 @@ def app():
     """The shipped Heidelberg dataset, as `lodpub serve` publishes it."""
     app = create_app({})
     yield app
-    app.extensions["lodpub.sparql"].close()
+    services_of(app).sparql.close()
 
 
 @pytest.fixture(scope="module")
@@ -485,7 +487,7 @@ def hostile(tmp_path_factory):
     path.write_text(HOSTILE_DATA, encoding="utf-8")
     app = create_app({"data": [str(path)], "validate_on_load": False, "base_uri": BASE})
     yield app.test_client()
-    app.extensions["lodpub.sparql"].close()
+    services_of(app).sparql.close()
 
 
 @pytest.mark.parametrize("path", ["/", "/?lang=de", "/doc/city/x", "/doc/city/x?lang=de", "/doc/dataset/d"])

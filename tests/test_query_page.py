@@ -12,6 +12,7 @@ import requests
 from conftest import BASE, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES
 
 from lodpub import create_app
+from lodpub.app import services_of
 from lodpub.sparql.page import local_href, results_table
 
 LP = "https://w3id.org/lodpub/ontology/"
@@ -40,7 +41,7 @@ def app(tmp_path_factory):
         }
     )
     yield app
-    app.extensions["lodpub.sparql"].close()
+    services_of(app).sparql.close()
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def test_a_graph_is_shown_as_turtle(web):
 def test_the_canned_queries_are_examples_that_run_as_links(web, app):
     _, text = page(web)
     links = dict(re.findall(r'<li><a href="(/sparql\?query=[^"]+)" data-query="[^"]*">([^<]+)</a>', text))
-    summaries = {q.summary for q in app.extensions["lodpub.named_queries"].values()}
+    summaries = {q.summary for q in services_of(app).queries.values()}
     assert set(links.values()) == summaries
     href = next(h for h, s in links.items() if s == "Partner cities with country and start year")
     query = parse_qs(urlsplit(html.unescape(href)).query)["query"][0]
@@ -138,7 +139,7 @@ def test_the_canned_queries_are_examples_that_run_as_links(web, app):
 def test_each_download_link_works_and_has_its_media_type(web, app, query, kind):
     _, text = page(web, query)
     links = downloads(text)
-    registry = app.extensions["lodpub.formats"]
+    registry = services_of(app).formats
     assert {t for _, t in links} == {f.media_type for f in registry.of_kind(kind)}
     for href, media_type in links:
         assert parse_qs(urlsplit(href).query)["query"] == [query]

@@ -14,7 +14,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client
 
-from lodpub.response_cache import KEEP, MAX_ENTRY_BYTES, ResponseCache
+from lodpub.app import services_of
+from lodpub.web.response_cache import KEEP, MAX_ENTRY_BYTES, ResponseCache
 
 BASE = "https://example.org/"
 QUERY = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2"
@@ -127,7 +128,7 @@ def test_only_offered_successes_are_kept(counted, request_args):
     second = client.get(request_args["path"], headers=request_args.get("headers"))
     assert first.status_code == second.status_code
     assert len(handled) == 2
-    assert len(app.extensions["lodpub.response_cache"]) == 0
+    assert len(services_of(app).responses) == 0
 
 
 def test_posts_always_run(counted):

@@ -25,6 +25,7 @@ import pytest
 from conftest import BASE
 
 from lodpub import create_app
+from lodpub.app import services_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "snapshot"
 SNAPSHOT = Path(__file__).parent / "snapshots" / "routes.json"
@@ -115,9 +116,7 @@ def client(tmp_path_factory):
     }
     app = create_app(settings)
     yield app.test_client()
-    store = app.extensions.get("lodpub.store")
-    if store is not None:
-        store.close()
+    services_of(app).close()
 
 
 def masked(body: bytes) -> bytes:

@@ -22,6 +22,7 @@ from exporters.schemaorg import (
 )
 from exporters.schemaorg_rules import EVENT_REQUIRED, NOT_SHOWN, SCHEMA_DOMAINS, SCHEMA_PARENTS, many
 from lodpub import create_app
+from lodpub.app import services_of
 
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 VOCABULARY = CONFORMANCE / "schema.org" / "schemaorg-current-https.ttl"
@@ -42,13 +43,13 @@ ISO_DURATION = re.compile(r"^-?P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+
 def heidelberg():
     """The app with the shipped Heidelberg data, its store and the alignment read from it."""
     app = create_app({})
-    store = app.extensions["lodpub.store"]
+    store = services_of(app).store
     return app, store, build_alignment(store)
 
 
 @pytest.fixture(scope="module")
 def page_url(heidelberg):
-    site = heidelberg[0].extensions["lodpub.site"]
+    site = services_of(heidelberg[0]).site
 
     def url(iri: str) -> str | None:
         document = site.document_for(iri)

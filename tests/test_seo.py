@@ -7,7 +7,9 @@ import pytest
 import rdflib
 from conftest import BASE
 
-from lodpub import create_app, seo
+from lodpub import create_app
+from lodpub.app import services_of
+from lodpub.site import sitemap as seo
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 MOUNTS = (BASE, "https://w3id.org/lodpub/")
@@ -42,7 +44,7 @@ def listed(web) -> list[tuple[str, str]]:
 
 def expected_documents(app, graphs: list[rdflib.Graph]) -> set[str]:
     """Every IRI under the base or a mount used as subject or object, read with rdflib."""
-    site = app.extensions["lodpub.site"]
+    site = services_of(app).site
     iris = {
         str(term)
         for graph in graphs
@@ -73,7 +75,7 @@ def test_the_sitemap_lists_the_query_pages_and_the_landing_page(heidelberg_app, 
 
 
 def test_every_url_has_the_datasets_lastmod(heidelberg_app, listed):
-    loaded = heidelberg_app.extensions["lodpub.store"].info.loaded
+    loaded = services_of(heidelberg_app).store.info.loaded
     assert {lastmod for _, lastmod in listed} == {loaded}
 
 

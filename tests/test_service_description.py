@@ -16,7 +16,7 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
     web_fixture,
 )
 
-from lodpub.formats import build_registry
+from lodpub.core.formats import build_registry
 from lodpub.sparql import service_description
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lodpub.settings import DEFAULTS, SETTINGS, SettingsError, load_settings
+from lodpub.core.settings import DEFAULTS, SETTINGS, SettingsError, load_settings
 
 
 def test_defaults_need_no_file_and_no_environment(tmp_path, monkeypatch):

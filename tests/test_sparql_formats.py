@@ -20,6 +20,7 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
 )
 from werkzeug.exceptions import BadRequest
 
+from lodpub.app import services_of
 from lodpub.sparql import protocol
 from lodpub.sparql.results import RESULTS
 
@@ -253,7 +254,7 @@ def test_an_unknown_format_parameter_is_400_listing_the_names(web):
 
 def test_what_a_header_chose_is_remembered_but_never_shared(sparql_app):
     """Negotiation outcomes are kept per app (a few µs instead of tens); each caller gets its own copy."""
-    engine = sparql_app.extensions["lodpub.sparql"]
+    engine = services_of(sparql_app).sparql
     first = protocol.choose(engine.offers, "text/csv", [], engine.registry)
     first[RESULTS] = None
     again = protocol.choose(engine.offers, "text/csv", [], engine.registry)

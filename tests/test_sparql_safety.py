@@ -31,7 +31,8 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
 from werkzeug.exceptions import HTTPException
 
 from lodpub import create_app
-from lodpub.settings import SettingsError
+from lodpub.app import services_of
+from lodpub.core.settings import SettingsError
 from lodpub.sparql import safety
 from lodpub.sparql.executor import ExecutorPool
 from lodpub.sparql.results import GRAPH, RESULTS, Job, Refusal
@@ -240,13 +241,13 @@ def test_what_the_check_lets_through_the_engine_does_not_send_anywhere(listener,
 def test_executors_cannot_open_sockets_even_if_a_service_query_got_past_the_check(make_app, listener):
     """The sandbox is the guarantee behind the check: a job sent straight to an executor."""
     app = make_app()
-    engine = app.extensions["lodpub.sparql"]
+    engine = services_of(app).sparql
     pool: ExecutorPool = engine.pool
     job = Job(
         f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
         None,
         None,
-        {RESULTS: app.extensions["lodpub.formats"].get("json"), GRAPH: None},
+        {RESULTS: services_of(app).formats.get("json"), GRAPH: None},
         10,
         10_000,
     )
@@ -325,7 +326,7 @@ def test_cors_preflight_and_answers_for_any_origin(server):
 
 def test_executors_start_with_the_first_query_and_stop_with_the_pool(make_app):
     app = make_app(query_executors=2)
-    engine = app.extensions["lodpub.sparql"]
+    engine = services_of(app).sparql
     assert engine.pool.pids == ()
     assert app.test_client().get("/sparql", query_string={"query": CHEAP}).status_code == 200
     assert wait_for(lambda: len(engine.pool.pids) == 2, timeout=10)  # the second starts meanwhile

@@ -15,9 +15,11 @@ import requests
 from conftest import BASE, free_port, wait_until_responds
 from rdflib.compare import isomorphic
 
-from lodpub import cli, create_app, seo
-from lodpub.settings import load_settings
-from lodpub.static_site import MARKER, file_for, rewrite_links, static_address, write_site
+from lodpub import cli, create_app
+from lodpub.app import services_of
+from lodpub.cli.static_site import MARKER, file_for, rewrite_links, static_address, write_site
+from lodpub.core.settings import load_settings
+from lodpub.linked_data.views import document_paths
 
 RDF_FILES = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -141,7 +143,7 @@ def test_every_resource_file_parses_and_equals_the_servers_document(server, site
     """Read from the folder: that the host serves them, the crawl of the pages' links has shown."""
     context = json.loads((site / "context.jsonld").read_text())
     app = server.application
-    documents = seo.document_paths(app.extensions["lodpub.store"], app.extensions["lodpub.site"])
+    documents = document_paths(services_of(app).store, services_of(app).site)
     assert len(documents) > 200
 
     def graph(body: bytes, extension: str) -> rdflib.Graph:

@@ -4,8 +4,8 @@ import pyoxigraph
 import pytest
 from conftest import BASE
 
-from lodpub.formats import build_registry
-from lodpub.sources import DataError, make_sources
+from lodpub.core.formats import build_registry
+from lodpub.core.sources import DataError, make_sources
 from lodpub.store import open_store
 from lodpub.store.oxigraph import META_FILE
 

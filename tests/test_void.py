@@ -9,7 +9,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, Namespace
 
 from lodpub import create_app
-from lodpub.downloads import current_dumps
+from lodpub.publish.dumps import current_dumps
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

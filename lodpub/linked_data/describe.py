@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pyoxigraph
 
-from lodpub.vocab import RDFS_LABEL
-
-from ..store import Store
+from lodpub.core.vocab import RDFS_LABEL
+from lodpub.store import Store
 
 # The IRI is validated by pyoxigraph.NamedNode before it is written into the query; pyoxigraph's
 # `substitutions` cannot be used here, as it does not reach into the subquery.

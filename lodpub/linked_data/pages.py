@@ -2,7 +2,7 @@
 licence and provenance in view, and schema.org JSON-LD for search engines.
 
 What does not change between requests (the dataset's licence and sources, the schema.org
-alignment) is worked out once per app and kept in `app.extensions`.
+alignment) is worked out once per app and kept in the app's services.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph
-from flask import Flask, current_app, render_template, url_for
+from flask import render_template, url_for
 from markupsafe import Markup
 
-from lodpub.vocab import DESCRIPTION, RDF_TYPE, XSD
-
-from .. import i18n
-from ..dataset import current_store
-from .describe import RDFS_LABEL
+from exporters import schemaorg
+from lodpub.app import current_services
+from lodpub.core.vocab import DESCRIPTION, RDF_TYPE, XSD
+from lodpub.linked_data.describe import RDFS_LABEL
+from lodpub.web import i18n
 
 SOURCE = "http://purl.org/dc/terms/source"
 LICENSE = "http://purl.org/dc/terms/license"
@@ -91,10 +91,7 @@ _LABELS = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ %s }} ?s <{RDFS_LABEL}> ?l }}"
 
 def publication() -> Publication:
     """The app's licences and sources, read from the store on first use."""
-    cache = current_app.extensions.setdefault("lodpub.pages", {})
-    if "publication" not in cache:
-        cache["publication"] = read_publication(current_store())
-    return cache["publication"]
+    return current_services().publication.get()
 
 
 def read_publication(store) -> Publication:
@@ -144,7 +141,7 @@ def pick(labels: dict[str, str] | None, lang: str) -> str | None:
 def href_for(iri: str, lang: str | None = None) -> str | None:
     """The local document of an IRI this server publishes (relative, so it works behind any proxy);
     `lang` carries a language chosen with the switch on to the next page."""
-    document = current_app.extensions["lodpub.site"].document_for(iri)
+    document = current_services().site.document_for(iri)
     if document is None:
         return None
     extra = {i18n.PARAMETER: lang} if lang else {}
@@ -153,7 +150,7 @@ def href_for(iri: str, lang: str | None = None) -> str | None:
 
 def page_url(iri: str) -> str | None:
     """The absolute URL of the page about an IRI, or None if this server does not publish it."""
-    document = current_app.extensions["lodpub.site"].document_for(iri)
+    document = current_services().site.document_for(iri)
     if document is None:
         return None
     return url_for("linked_data.document", rest=document[len("/doc/") :], _external=True)
@@ -240,36 +237,17 @@ def json_script(data: Any) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-# --- schema.org: built by exporters/schemaorg.py from the ontology's alignment ----------------------
-
-
-def init_schemaorg(app: Flask) -> None:
-    """Build the schema.org alignment once per app, if the exporter is installed."""
-    try:
-        from exporters import schemaorg
-    except ModuleNotFoundError as error:  # not installed; a broken exporter still fails loudly
-        if error.name not in ("exporters", "exporters.schemaorg"):
-            raise
-        app.extensions["lodpub.schemaorg"] = None
-        return
-    app.extensions["lodpub.schemaorg"] = schemaorg.build_alignment(app.extensions["lodpub.store"])
-    app.extensions["lodpub.schemaorg.module"] = schemaorg
+# --- schema.org: written by exporters/schemaorg.py from the ontology's alignment ---------------------
 
 
 def schema_markup(build: Callable[..., dict | None], *args: Any, lang: str) -> Markup | None:
     """The exporter's markup, serialized for a `<script type="application/ld+json">`, or None."""
-    alignment = current_app.extensions.get("lodpub.schemaorg")
-    if alignment is None:
-        return None
-    data = build(current_store(), alignment, *args, lang=lang)
+    data = build(current_services().store, current_services().schemaorg, *args, lang=lang)
     return json_script(data) if data else None
 
 
 def resource_markup(iri: str, lang: str) -> Markup | None:
-    module = current_app.extensions.get("lodpub.schemaorg.module")
-    if module is None:
-        return None
-    return schema_markup(module.markup_for, iri, page_url, lang=lang)
+    return schema_markup(schemaorg.markup_for, iri, page_url, lang=lang)
 
 
 # --- the pages ---------------------------------------------------------------------------------------

@@ -13,23 +13,8 @@ from typing import Any
 import pyoxigraph
 from pyld import jsonld
 
-from ..formats import Format
-
-# Prefixes for readable Turtle and RDF/XML; the base's own are added per app.
-PREFIXES = {
-    "lp": "https://w3id.org/lodpub/ontology/",
-    "lpt": "https://w3id.org/lodpub/theme/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "void": "http://rdfs.org/ns/void#",
-    "schema": "https://schema.org/",
-}
+from lodpub.core.formats import Format
+from lodpub.core.vocab import PREFIXES
 
 Triples = Sequence[pyoxigraph.Triple]
 

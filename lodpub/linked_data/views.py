@@ -8,59 +8,89 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
+import pyoxigraph
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
 
-from ..cache import BoundedCache
-from ..dataset import current_store
-from ..formats import Format, Registry, UnknownFormat
-from ..i18n import choose_language
-from ..negotiation import negotiate
-from ..response_cache import keep_response
-from .describe import describe, exists
-from .pages import render_not_found, render_resource
-from .representations import compact_jsonld, rdf_bytes
-from .site import DOC, Site
+from lodpub.app import Services, current_services
+from lodpub.core.cache import BoundedCache
+from lodpub.core.formats import Format, UnknownFormat
+from lodpub.core.negotiation import negotiate
+from lodpub.linked_data.describe import describe, exists
+from lodpub.linked_data.pages import render_not_found, render_resource
+from lodpub.linked_data.paths import DOC, Site
+from lodpub.linked_data.representations import compact_jsonld, rdf_bytes
+from lodpub.store import Store
+from lodpub.web.i18n import choose_language
+from lodpub.web.response_cache import keep_response
 
 DOCUMENT_FORMATS = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
 PAGES_CACHED = 4096  # rendered documents kept per worker; rendering HTML or JSON-LD costs 1.5-4 ms
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
+SAFE = "/:@!$&'()*+,;=-._~"  # characters a path keeps unescaped (RFC 3986 pchar and "/")
+_IRIS = "SELECT DISTINCT ?iri WHERE { { ?iri ?p ?o } UNION { ?s ?p ?iri } FILTER(isIRI(?iri) && (%s)) }"
 
 bp = Blueprint("linked_data", __name__)
 
 
-def init_app(app: Flask) -> None:
-    settings = app.config["LODPUB"]
-    site = Site.from_settings(settings["base_uri"], settings["mounts"])
-    registry: Registry = app.extensions["lodpub.formats"]
-    app.extensions["lodpub.site"] = site
-    app.extensions["lodpub.document_formats"] = [registry.get(name, kind=None) for name in DOCUMENT_FORMATS]
-    app.extensions["lodpub.page_cache"] = BoundedCache[bytes](PAGES_CACHED, PAGE_CACHE_BYTES, 2 * 1024 * 1024)
+def init_app(app: Flask, services: Services) -> None:
+    """Route documents and things; rendered documents are kept per worker (rendering costs 1.5-4 ms)."""
+    services.page_cache = BoundedCache[bytes](PAGES_CACHED, PAGE_CACHE_BYTES, 2 * 1024 * 1024)
+    services.documents = DocumentList()
     app.register_blueprint(bp)
 
 
+def document_pages(services: Services) -> tuple[str, ...]:
+    """Every resource document's path: what the sitemap lists and a static copy holds."""
+    assert services.documents is not None, "the linked_data part is in this app"
+    return services.documents.get(services.store, services.site)
+
+
+@dataclass
+class DocumentList:
+    """The paths of every resource document, computed again only when the dataset version changes."""
+
+    version: str | None = None
+    paths: tuple[str, ...] = ()
+
+    def get(self, store: Store, site: Site) -> tuple[str, ...]:
+        if self.version != store.info.version:
+            self.paths = document_paths(store, site)  # two threads may both compute: same result
+            self.version = store.info.version
+        return self.paths
+
+
+def document_paths(store: Store, site: Site) -> tuple[str, ...]:
+    """`/doc/…` for every IRI under the base or a mount that the data uses, once each, sorted."""
+    tests = " || ".join(f"STRSTARTS(STR(?iri), {pyoxigraph.Literal(ns)})" for ns, _ in site.mounts)
+    paths = {site.document_for(row["iri"].value) for row in store.query(_IRIS % tests)}
+    return tuple(sorted(quote(p, safe=SAFE) for p in paths if p and len(p) > len(DOC)))
+
+
 def current_site() -> Site:
-    return current_app.extensions["lodpub.site"]
+    return current_services().site
 
 
 @bp.route(f"{DOC}<path:rest>", methods=["GET", "HEAD"])
 def document(rest: str) -> Response:
     rest, forced = _split_extension(rest)
-    offered = current_app.extensions["lodpub.document_formats"]
+    offered = current_services().document_formats
     fmt = forced or negotiate(request.headers.get("Accept"), offered)
     lang = choose_language()
     # Pages hold absolute URLs (schema.org, the JSON-LD context), hence the public root in the key;
     # HTML is in the reader's language, and its links carry an explicit `?lang=` on.
     key = (
-        current_store().info.version,
+        current_services().store.info.version,
         request.url_root,
         request.path,  # the language switch links to the page's own path
         fmt,
         (lang, request.args.get("lang")) if fmt and fmt.name == "html" else None,  # links keep ?lang=
     )
     alternates = _alternates(rest)
-    body = current_app.extensions["lodpub.page_cache"].get(key)
+    body = current_services().page_cache.get(key)
     if body is None:
         iri = _described_iri(rest)
         if iri is None:
@@ -69,7 +99,7 @@ def document(rest: str) -> Response:
             listed = ", ".join(f.media_type for f in offered)
             abort(406, f"this document is available as {listed}")
         body = _render(iri, fmt, alternates, lang)
-        current_app.extensions["lodpub.page_cache"].put(key, body, len(body))
+        current_services().page_cache.put(key, body, len(body))
     response = Response(body, content_type=fmt.content_type)
     response.headers["Content-Location"] = alternates[fmt]
     response.headers["Link"] = ", ".join(
@@ -86,19 +116,19 @@ def document(rest: str) -> Response:
 
 def _described_iri(rest: str) -> str | None:
     """The IRI a document path describes: the first candidate the dataset knows."""
-    store = current_store()
+    store = current_services().store
     return next((i for i in current_site().things_for(DOC + rest) if exists(store, i)), None)
 
 
 def _alternates(rest: str) -> dict[Format, str]:
-    offered = current_app.extensions["lodpub.document_formats"]
+    offered = current_services().document_formats
     return {alt: url_for("linked_data.document", rest=f"{rest}.{alt.extension}") for alt in offered}
 
 
 @bp.route("/<path:rest>", methods=["GET", "HEAD"])
 def thing(rest: str) -> Response:
     """Any other path names a thing if the dataset knows its IRI: 303 to the document about it."""
-    store = current_store()
+    store = current_services().store
     site = current_site()
     iri = next((i for i in site.iris_for("/" + rest) if exists(store, i)), None)
     if iri is None:
@@ -114,8 +144,8 @@ def _split_extension(rest: str) -> tuple[str, Format | None]:
     stem, dot, extension = rest.rpartition(".")
     if not dot or "/" in extension:
         return rest, None
-    offered = current_app.extensions["lodpub.document_formats"]
-    registry: Registry = current_app.extensions["lodpub.formats"]
+    offered = current_services().document_formats
+    registry = current_services().formats
     try:
         fmt = registry.get(extension)
     except UnknownFormat:
@@ -124,11 +154,11 @@ def _split_extension(rest: str) -> tuple[str, Format | None]:
 
 
 def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> bytes:
-    triples = describe(current_store(), iri)
+    triples = describe(current_services().store, iri)
     if fmt.name == "html":
         return render_resource(iri, triples, alternates, lang=lang).encode()
     if fmt.name == "jsonld":
-        context = current_app.extensions["lodpub.jsonld_context"]["document"]
+        context = current_services().context.document
         url = url_for("jsonld_context.context_document", _external=True)
         return json.dumps(compact_jsonld(triples, context, url), ensure_ascii=False, indent=2).encode()
     return rdf_bytes(triples, fmt, current_app.config["LODPUB"]["base_uri"])
@@ -137,7 +167,7 @@ def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> 
 def _cacheable(response: Response, fmt: Format, lang: str = "") -> Response:
     """Strong validators from the dataset version: a new version is a new ETag for every document
     (and each language of a page has its own)."""
-    info = current_store().info
+    info = current_services().store.info
     tag = hashlib.sha256(f"{info.version} {request.path} {fmt.name} {lang}".encode()).hexdigest()[:20]
     response.set_etag(tag)
     response.last_modified = datetime.fromisoformat(info.loaded)
@@ -148,7 +178,7 @@ def _cacheable(response: Response, fmt: Format, lang: str = "") -> Response:
 
 
 def _not_found(path: str) -> Response:
-    offered = current_app.extensions["lodpub.document_formats"]
+    offered = current_services().document_formats
     fmt = negotiate(request.headers.get("Accept"), offered)
     if fmt is not None and fmt.name == "html":
         response = Response(render_not_found(path), status=404, content_type=fmt.content_type)

@@ -1,34 +1,33 @@
 """The SPARQL endpoint: the SPARQL 1.1 Protocol at `/sparql`, safe to leave open to the internet.
 
+`protocol` reads requests, `safety` and `lexer` check queries (no outbound requests, known graphs),
+`engine` runs them in `executor` processes under `sandbox` with limits, `results` writes answers,
+`service_description` describes the endpoint, `page` is the query page and `views` the routes.
 Kept light on import: executor processes import this package too, and need none of the views.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
-from ..formats import Format
-from .results import GRAPH, RESULTS, Answer
+from lodpub.app import Part, Services, current_services
+from lodpub.core.formats import Format
+from lodpub.sparql.results import GRAPH, RESULTS, Answer
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, services: Services) -> None:
     """Set up the engine (limits, graphs, a lazily started executor pool) and route `/sparql`."""
-    from .engine import Engine
-    from .views import bp
+    from lodpub.sparql.engine import Engine
+    from lodpub.sparql.views import bp
 
-    engine = Engine(
-        app.config["LODPUB"],
-        app.extensions["lodpub.formats"],
-        app.extensions["lodpub.store"],
-        app.extensions["lodpub.files"],
-    )
-    app.extensions["lodpub.sparql"] = engine
+    services.sparql = Engine(services.settings, services.formats, services.store, services.files)
     app.register_blueprint(bp)
 
 
-def start_executors(app: Flask) -> None:
+def start_executors(services: Services) -> None:
     """Start the app's query executors now, in the background (a server does when a worker starts)."""
-    app.extensions["lodpub.sparql"].pool.warm_up()
+    if services.sparql is not None:
+        services.sparql.pool.warm_up()
 
 
 def execute(query: str, results_format: Format | None = None, graph_format: Format | None = None) -> Answer:
@@ -36,5 +35,15 @@ def execute(query: str, results_format: Format | None = None, graph_format: Form
 
     Raises the HTTP error that says why it cannot be answered; a kind of result without a format is 406.
     """
-    engine = current_app.extensions["lodpub.sparql"]
+    engine = current_services().sparql
+    assert engine is not None, "the sparql part is in this app"
     return engine.run(query, {RESULTS: results_format, GRAPH: graph_format})
+
+
+PART = Part(
+    "sparql",
+    init_app,
+    pages=lambda _services: ("/sparql",),
+    links=(("link_sparql", "/sparql"),),
+    needs_server=True,
+)

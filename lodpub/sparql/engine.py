@@ -22,13 +22,13 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
-from ..cache import BoundedCache
-from ..formats import Format, Registry
-from ..sources import Files
-from ..store import Store
-from . import protocol, safety
-from .executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout, StoreSpec
-from .results import GRAPH, RESULTS, Answer, Job, Refusal
+from lodpub.core.cache import BoundedCache
+from lodpub.core.formats import Format, Registry
+from lodpub.core.sources import Files
+from lodpub.sparql import protocol, safety
+from lodpub.sparql.executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout, StoreSpec
+from lodpub.sparql.results import GRAPH, RESULTS, Answer, Job, Refusal
+from lodpub.store import Store
 
 log = logging.getLogger(__name__)
 CACHE_ENTRIES = 1024

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..formats import Format, Registry
-from ..sources import Source
-from .results import Answer, Job, Outcome, Refusal
+from lodpub.core.formats import Format, Registry
+from lodpub.core.sources import Source
+from lodpub.sparql.results import Answer, Job, Outcome, Refusal
 
 FRAME = struct.Struct(">Q")
 READ_SIZE = 1 << 16  # a pipe's buffer: a frame up to this size arrives in one read
@@ -348,7 +348,7 @@ class _Watchdog:
 
 
 def _open(spec: StoreSpec):
-    from ..store.oxigraph import OxigraphStore
+    from lodpub.store.oxigraph import OxigraphStore
 
     if spec.store == "memory":
         return OxigraphStore.in_memory(spec.sources, spec.base)
@@ -357,9 +357,9 @@ def _open(spec: StoreSpec):
 
 def _serve() -> int:
     """The child's loop: open the store once, then answer jobs until the parent closes the pipe."""
-    from ..formats import build_registry
-    from . import results
-    from .sandbox import no_sockets
+    from lodpub.core.formats import build_registry
+    from lodpub.sparql import results
+    from lodpub.sparql.sandbox import no_sockets
 
     replies = os.dup(1)
     os.dup2(2, 1)  # a stray print must not corrupt the replies

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, render_template, request
 
-from lodpub.vocab import XSD
-
-from ..formats import Format, Registry
+from lodpub.app import current_services
+from lodpub.core.formats import Format, Registry
+from lodpub.core.vocab import XSD
 
 DEFAULT_QUERY = """\
 PREFIX lp: <https://w3id.org/lodpub/ontology/>
@@ -120,7 +120,7 @@ def download_formats(registry: Registry, results: Mapping[str, Any] | None) -> l
 def examples(path: str) -> list[dict[str, str]]:
     """The canned queries, as the page lists them: each a link that runs it, even without JavaScript."""
     listed = []
-    for query in current_app.extensions.get("lodpub.named_queries", {}).values():
+    for query in current_services().queries.values():
         text = query.example()
         listed.append(
             {
@@ -136,7 +136,7 @@ def examples(path: str) -> list[dict[str, str]]:
 def render_page(query: str | None, results: dict | None, error: str | None, status: int) -> Response:
     """The query page for `/sparql` when a client prefers HTML: editor, examples, results or error."""
     settings = current_app.config["LODPUB"]
-    registry: Registry = current_app.extensions["lodpub.formats"]
+    registry: Registry = current_services().formats
     ran = query is not None and results is not None
     here = request.script_root + request.path
     extra = {k: request.values.getlist(k) for k in KEPT if request.values.getlist(k)}

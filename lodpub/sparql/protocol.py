@@ -15,10 +15,10 @@ from typing import Protocol
 
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from ..formats import Format, Registry, UnknownFormat
-from ..negotiation import find, negotiate
-from .results import GRAPH, RESULTS
-from .safety import Dataset, refuse_update
+from lodpub.core.formats import Format, Registry, UnknownFormat
+from lodpub.core.negotiation import find, negotiate
+from lodpub.sparql.results import GRAPH, RESULTS
+from lodpub.sparql.safety import Dataset, refuse_update
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"

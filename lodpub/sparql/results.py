@@ -26,8 +26,8 @@ from typing import Any
 
 import pyoxigraph
 
-from ..formats import Format
-from ..store import Store
+from lodpub.core.formats import Format
+from lodpub.store import Store
 
 RESULTS = "results"  # SELECT and ASK
 GRAPH = "graph"  # CONSTRUCT and DESCRIBE

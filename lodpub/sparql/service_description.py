@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from lodpub.vocab import VOID
-
-from ..formats import W3C_FORMATS, Format
+from lodpub.core.formats import W3C_FORMATS, Format
+from lodpub.core.vocab import VOID
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

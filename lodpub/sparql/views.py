@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, RequestEntityTooLarge
 
-from ..response_cache import keep_response
-from . import protocol, service_description
-from .engine import Engine
-from .page import render_page
-from .results import RESULTS
+from lodpub.app import current_services
+from lodpub.sparql import protocol, service_description
+from lodpub.sparql.engine import Engine
+from lodpub.sparql.page import render_page
+from lodpub.sparql.results import RESULTS
+from lodpub.web.response_cache import keep_response
 
 bp = Blueprint("sparql", __name__)
 PATH = "/sparql"
@@ -24,7 +25,7 @@ PREFLIGHT_MAX_AGE = 86400
 
 
 def current_engine() -> Engine:
-    return current_app.extensions["lodpub.sparql"]
+    return current_services().sparql
 
 
 @bp.route(PATH, methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)

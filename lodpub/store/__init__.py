@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pyoxigraph
 
-from ..sources import Source
+from lodpub.core.sources import Source
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 
@@ -68,7 +68,7 @@ def open_store(
     `check` runs before anything is loaded and raises to refuse the data, so nothing half-valid
     is ever served.
     """
-    from .oxigraph import OxigraphStore, prepare_directory
+    from lodpub.store.oxigraph import OxigraphStore, prepare_directory
 
     if spec == "memory":
         if check:

@@ -18,10 +18,10 @@ from typing import Any
 
 import pyoxigraph
 
-from ..locks import file_lock
-from ..sources import DataError, Source, source_quads, syntax_problem, version_of
-from . import Check, DatasetInfo, QueryResult
-from .isolated import run_isolated
+from lodpub.core.locks import file_lock
+from lodpub.core.sources import DataError, Source, source_quads, syntax_problem, version_of
+from lodpub.store import Check, DatasetInfo, QueryResult
+from lodpub.store.isolated import run_isolated
 
 META_FILE = "lodpub.json"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .formats import Format
-from .named_queries import NamedQuery, Parameter
-from .params import XSD
+from lodpub.api.named_queries import NamedQuery, Parameter
+from lodpub.api.params import XSD
+from lodpub.core.formats import Format
 
 OPENAPI_VERSION = "3.1.0"
 # JSON Schema for a parameter of each type; XSD types that JSON Schema has a format for use it.

@@ -18,9 +18,9 @@ from typing import Any
 import pyoxigraph
 import yaml
 
-from .params import XSD, ParameterError, term_for
-from .sources import DataError, Problem
-from .sparql.safety import mentions_keyword
+from lodpub.api.params import XSD, ParameterError, term_for
+from lodpub.core.sources import DataError, Problem
+from lodpub.sparql.safety import mentions_keyword
 
 DECORATORS = ("summary", "description", "tags", "method", "defaults", "enumerate")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pyoxigraph
 import rdflib
 
-from lodpub.vocab import XSD_STRING
+from lodpub.core.vocab import XSD_STRING
 
 
 def to_rdflib(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> rdflib.term.Node:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
+from flask import Blueprint, Flask, Response, abort, request, send_file
 
 from exporters.dumps import (
     CHECKSUMS,
@@ -40,26 +40,21 @@ from exporters.dumps import (
     write_manifest,
 )
 from exporters.void import dated_version, find_dataset
+from lodpub.app import Services, current_services
+from lodpub.core.formats import Registry
+from lodpub.core.locks import file_lock
+from lodpub.core.settings import cache_dir
+from lodpub.core.sources import Files, Source, source_quads, source_triples, version_of
+from lodpub.store import Store
 
-from .formats import Registry
-from .locks import file_lock
-from .settings import cache_dir
-from .sources import Files, Source, source_quads, source_triples, version_of
-from .store import Store
-
-bp = Blueprint("downloads", __name__)
+bp = Blueprint("dumps", __name__)
 PATH = "dumps/"
 SIDE_FILES = {MANIFEST: "application/json", CHECKSUMS: "text/plain; charset=utf-8"}
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, services: Services) -> None:
+    services.dumps = Dumps(services.store, services.files, services.settings, services.formats)
     app.register_blueprint(bp)
-    app.extensions["lodpub.dumps"] = Dumps(
-        app.extensions["lodpub.store"],
-        app.extensions["lodpub.files"],
-        app.config["LODPUB"],
-        app.extensions["lodpub.formats"],
-    )
 
 
 class Dumps:
@@ -97,7 +92,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def current_dumps() -> Dumps:
-    return current_app.extensions["lodpub.dumps"]
+    return current_services().dumps
 
 
 # --- generation ---------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""HTTP plumbing every response shares: the public address behind proxies, and compression."""
+"""The HTTP layer every response shares: errors (an HTML page for people, text for programs), the
+public address behind proxies, compression, the response cache in front of everything, the UI's
+template helpers; and for views, one format choice (`negotiate`) and one rule for caching headers and
+CORS (`caching`)."""
 
 from __future__ import annotations
 
@@ -8,28 +11,28 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
-from .response_cache import ResponseCache
+from lodpub.app import Services
+from lodpub.web import errors, i18n
+from lodpub.web.response_cache import ResponseCache
 
 # Besides every format of the registry (RDF, SPARQL results, pages, exports): the site's own assets.
 ASSETS = ("text/css", "text/plain", "application/javascript", "application/json", "image/svg+xml")
 
 
-def init_app(app: Flask) -> None:
-    """Trust `proxy_hops` proxies for the public scheme, host, port and prefix; gzip/brotli text;
-    answer repeated reads from the response cache, in front of everything else."""
+def init_app(app: Flask, services: Services) -> None:
+    """Answer errors in one way; trust `proxy_hops` proxies for the public scheme, host, port and
+    prefix; gzip/brotli text; answer repeated reads from the response cache, in front of everything."""
+    errors.init_app(app)
+    i18n.init_app(app)
     hops = app.config["LODPUB"]["proxy_hops"]
     if hops:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
-    store = app.extensions["lodpub.store"]
-    app.wsgi_app = app.extensions["lodpub.response_cache"] = ResponseCache(
-        app.wsgi_app, lambda: store.info.version
-    )
+    store = services.store
+    app.wsgi_app = services.responses = ResponseCache(app.wsgi_app, lambda: store.info.version)
     app.config.update(
-        COMPRESS_MIMETYPES=sorted(
-            {*ASSETS, *(f.media_type for f in app.extensions["lodpub.formats"].formats)}
-        ),
+        COMPRESS_MIMETYPES=sorted({*ASSETS, *(f.media_type for f in services.formats.formats)}),
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=500,
         # Streamed responses are files sent as they are (dumps: final bytes with published checksums,

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 
-from lodpub.vocab import LP, XSD
-
-from .store import Store
+from lodpub.app import Services, current_services
+from lodpub.core.vocab import LP, XSD
+from lodpub.store import Store
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 PREFIXES = {
@@ -75,28 +76,36 @@ def _definition(compact: str, kind: str, range_: str | None) -> str | dict[str, 
     return compact
 
 
+@dataclass(frozen=True)
+class JsonLdContext:
+    """The context document, its bytes as served and their validator: made once per app."""
+
+    document: dict[str, Any]
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, store: Store) -> JsonLdContext:
+        document = build_context(store)
+        body = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+        return cls(document, body, hashlib.sha256(body).hexdigest()[:16])
+
+
 def current_context() -> dict[str, Any]:
-    return current_app.extensions["lodpub.jsonld_context"]["document"]
+    return current_services().context.document
 
 
 @bp.get("/context.jsonld")
 def context_document() -> Response:
-    built = current_app.extensions["lodpub.jsonld_context"]
-    fmt = current_app.extensions["lodpub.formats"].get("jsonld")
-    response = Response(built["body"], content_type=fmt.content_type)
+    built = current_services().context
+    fmt = current_services().formats.get("jsonld")
+    response = Response(built.body, content_type=fmt.content_type)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=86400"
-    response.set_etag(built["etag"])
+    response.set_etag(built.etag)
     return response.make_conditional(request)
 
 
-def init_app(app: Flask) -> None:
-    """Build the context once, from the ontology in this app's store, and serve it."""
-    document = build_context(app.extensions["lodpub.store"])
-    body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    app.extensions["lodpub.jsonld_context"] = {
-        "document": document,
-        "body": body.encode(),
-        "etag": hashlib.sha256(body.encode()).hexdigest()[:16],
-    }
+def init_app(app: Flask, _services: Services) -> None:
+    """Serve the context the services built from the ontology in this app's store."""
     app.register_blueprint(bp)

@@ -14,34 +14,33 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, abort, request
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from exporters import dcat, void
 from exporters.dumps import Manifest
-
-from .downloads import Dumps
-from .formats import Format, Registry, UnknownFormat
-from .linked_data.site import Site
-from .negotiation import find, negotiate
-from .settings import SettingsError
-from .sparql.service_description import endpoint_iri, void_iri
-from .store import Store
+from lodpub.app import Services, current_services
+from lodpub.core.formats import Format, Registry, UnknownFormat
+from lodpub.core.negotiation import find, negotiate
+from lodpub.core.settings import SettingsError
+from lodpub.linked_data.paths import Site
+from lodpub.publish.dumps import Dumps
+from lodpub.sparql.service_description import endpoint_iri, void_iri
+from lodpub.store import Store
 
 bp = Blueprint("catalog", __name__)
 OFFERED = ("turtle", "rdfxml", "jsonld", "ntriples")  # Turtle first: it answers `*/*`
 
 
-def init_app(app: Flask) -> None:
-    settings = app.config["LODPUB"]
+def init_app(app: Flask, services: Services) -> None:
+    """Describe the data (needs the dumps part: the descriptions list its files) and route both."""
     try:
-        themes = dcat.check_themes(settings["catalog_themes"])
+        themes = dcat.check_themes(services.settings["catalog_themes"])
     except dcat.UnknownTheme as error:
         raise SettingsError(f"catalog_themes: {error}") from None
+    assert services.dumps is not None, "the dumps part comes before the catalog"
+    services.descriptions = Descriptions(services.store, services.dumps, services.settings, themes)
     app.register_blueprint(bp)
-    app.extensions["lodpub.catalog"] = Descriptions(
-        app.extensions["lodpub.store"], app.extensions["lodpub.dumps"], settings, themes
-    )
 
 
 class Descriptions:
@@ -106,7 +105,7 @@ class Descriptions:
 
 
 def current_descriptions() -> Descriptions:
-    return current_app.extensions["lodpub.catalog"]
+    return current_services().descriptions
 
 
 @bp.get("/.well-known/void")
@@ -141,7 +140,7 @@ def choose(registry: Registry, accept: str | None, name: str | None) -> Format:
 
 
 def _respond(triples: list[pyoxigraph.Triple], prefixes: Mapping[str, str]) -> Response:
-    registry = current_app.extensions["lodpub.formats"]
+    registry = current_services().formats
     fmt = choose(registry, request.headers.get("Accept"), request.args.get("format"))
     options = {"prefixes": dict(prefixes)} if fmt.name != "ntriples" else {}
     body = pyoxigraph.serialize(triples, format=fmt.oxigraph, **options)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pyoxigraph
 
-from lodpub.vocab import XSD
+from lodpub.core.vocab import XSD
 
 _TZ = r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
 _YEAR = r"-?(?:[1-9]\d{4,}|\d{4})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..settings import SettingsError
+from lodpub.core.settings import SettingsError
 
 DOC = "/doc/"
 ID = "/id/"

@@ -22,7 +22,7 @@ from typing import Any
 from flask import request
 from werkzeug.http import is_resource_modified
 
-from .cache import BoundedCache
+from lodpub.core.cache import BoundedCache
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -1,4 +1,4 @@
-"""Wires the store into the app: opened once per process, from the configured files."""
+"""The check a store runs before it loads files: the SHACL shapes, remembered per content hash."""
 
 from __future__ import annotations
 
@@ -6,25 +6,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-
-from . import __version__
-from .formats import Registry
-from .settings import cache_dir
-from .sources import Files, Problem, Source, files_from_settings, version_of
-from .store import Check, Store, open_store
-from .validate import require_valid
-
-
-def init_app(app: Flask) -> None:
-    settings = app.config["LODPUB"]
-    registry: Registry = app.extensions["lodpub.formats"]
-    files = files_from_settings(settings, registry)
-    store = open_store(
-        settings["store"], files.served, settings["base_uri"], check=load_check(files, settings)
-    )
-    app.extensions["lodpub.store"] = store
-    app.extensions["lodpub.files"] = files
+from lodpub import __version__
+from lodpub.core.settings import cache_dir
+from lodpub.core.sources import Files, Problem, Source, version_of
+from lodpub.core.validate import require_valid
+from lodpub.store import Check
 
 
 def load_check(files: Files, settings: Mapping[str, Any]) -> Check | None:
@@ -60,7 +46,3 @@ class ShapeCheck:
             marker.write_text(f"{len(self.warnings)} warnings\n", encoding="utf-8")
         except OSError:
             pass  # an unwritable cache only costs speed
-
-
-def current_store() -> Store:
-    return current_app.extensions["lodpub.store"]

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from .rdf import graph_of
-from .sources import DataError, Problem, Source, parse_quads
+from lodpub.core.rdf import graph_of
+from lodpub.core.sources import DataError, Problem, Source, parse_quads
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
@@ -57,8 +57,7 @@ def require_valid(
 def search_engine_warnings(data: Sequence[Source], ontology: Sequence[Source], base: str) -> list[Problem]:
     """Events that search engines will not show as events (a Google-required property is missing)."""
     from exporters.schemaorg import build_alignment, rich_result_problems
-
-    from .store.oxigraph import OxigraphStore
+    from lodpub.store.oxigraph import OxigraphStore
 
     store = OxigraphStore.in_memory((*data, *ontology), base)
     locators = [Locator(source.path, base) for source in data]

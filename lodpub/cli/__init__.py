@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import create_app, export
-from .dataset import load_check
-from .formats import build_registry
-from .settings import SETTINGS, SettingsError, load_settings, settings_table
-from .sources import DataError, Problem, files_from_settings
-from .store.oxigraph import prepare_directory
-from .validate import search_engine_warnings, validate
+from lodpub import create_app
+from lodpub.cli import export
+from lodpub.core.checks import load_check
+from lodpub.core.formats import build_registry
+from lodpub.core.settings import SETTINGS, SettingsError, load_settings, settings_table
+from lodpub.core.sources import DataError, Problem, files_from_settings
+from lodpub.core.validate import search_engine_warnings, validate
+from lodpub.store.oxigraph import prepare_directory
 
 NOUNS = {
     "Error": "error",
@@ -97,7 +98,7 @@ def serve(args: argparse.Namespace) -> int:
             f"lodpub: the data has {len(check.warnings)} warnings; `lodpub validate` lists them",
             file=sys.stderr,
         )
-    from .serving import run
+    from lodpub.cli.serving import run
 
     worker_settings = {**settings, "validate_on_load": False}
     run(lambda: create_app(worker_settings), settings)

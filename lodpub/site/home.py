@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 
-from lodpub.vocab import LP
-
-from . import i18n, worldmap
-from .dataset import current_store
-from .linked_data import pages
-from .linked_data.describe import exists
-from .linked_data.pages import Value, href_for, labels_of, pick
-from .response_cache import keep_response
-from .web import served
+from exporters import schemaorg
+from lodpub.app import Once, Services, current_services
+from lodpub.core.vocab import LP
+from lodpub.linked_data import pages
+from lodpub.linked_data.describe import exists
+from lodpub.linked_data.pages import Value, href_for, labels_of, pick
+from lodpub.site import worldmap
+from lodpub.web import i18n, served
+from lodpub.web.response_cache import keep_response
 
 PREFIXES = f"""PREFIX lp: <{LP}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -127,9 +127,10 @@ class Landing:
     labels: dict[str, dict[str, str]]
 
 
-def init_app(app: Flask) -> None:
-    """The home page at `/`, and the schema.org alignment its markup (and every page's) needs."""
-    pages.init_schemaorg(app)
+def init_app(app: Flask, services: Services) -> None:
+    """The home page at `/`; its data is read from the store on the first request."""
+    store = services.store
+    services.landing = Once(lambda: read_landing(store, services.publication.get()))
     app.register_blueprint(bp)
 
 
@@ -143,7 +144,7 @@ def home() -> Response:
     )
     response = Response(html, content_type="text/html; charset=utf-8")
     i18n.vary_on_language(response)
-    info = current_store().info
+    info = current_services().store.info
     key = f"{info.version} landing {lang} {link_lang} {request.host_url}"
     response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:20])
     response.last_modified = datetime.fromisoformat(info.loaded)
@@ -155,10 +156,9 @@ def home() -> Response:
 
 def landing_data() -> Landing:
     """The page's data, queried on the first request and kept for the app's life."""
-    cache = current_app.extensions.setdefault("lodpub.pages", {})
-    if "landing" not in cache:
-        cache["landing"] = read_landing(current_store(), pages.publication())
-    return cache["landing"]
+    landing = current_services().landing
+    assert landing is not None, "the home part is in this app"
+    return landing.get()
 
 
 def read_landing(store, publication: pages.Publication) -> Landing:
@@ -304,8 +304,8 @@ def _when(lexical: str | None, lang: str) -> Value | None:
 
 def map_panels(data: Landing, lang: str, link_lang: str | None) -> list[worldmap.Panel]:
     """The map's panels, placed once per language (and link style) for the app's life."""
-    cache = current_app.extensions.setdefault("lodpub.pages", {})
-    key = ("map", lang, link_lang, request.script_root)
+    cache = current_services().map_panels
+    key = (lang, link_lang, request.script_root)
     if key not in cache:
         ui = i18n.messages(lang)
         points = []
@@ -346,26 +346,14 @@ def map_panels(data: Landing, lang: str, link_lang: str | None) -> list[worldmap
     return cache[key]
 
 
-MACHINE_PATHS = (
-    ("link_sparql", "/sparql"),
-    ("link_api", "/api"),
-    ("link_openapi", "/openapi.json"),
-    ("link_context", "/context.jsonld"),
-    ("link_dumps", "/dumps/"),
-    ("link_catalog", "/catalog"),
-    ("link_calendar", "/events.ics"),
-    ("link_geojson", "/partners.geojson"),
-)
-
-
 def machine_links(data: Landing) -> list[tuple[str, str]]:
-    """(message key, href) for each way in for programs; dumps and catalog only once they exist.
-    Plain addresses, without `?lang=`: programs negotiate."""
+    """(message key, href) for each way in for programs, as the app's parts name them, with the
+    dataset's and the ontology's documents. Plain addresses, without `?lang=`: programs negotiate."""
     root = request.script_root
-    result = [(key, root + path) for key, path in MACHINE_PATHS if served(path)]
+    result = [(key, root + path) for part in current_services().parts for key, path in part.links]
     if data.ontology and (href := href_for(LP)):
         result.insert(4, ("link_ontology", href))
-    if data.ontology and (path := current_app.extensions["lodpub.site"].path_for(LP)) and served(path):
+    if data.ontology and (path := current_services().site.path_for(LP)) and served(path):
         result.insert(5, ("link_ontology_docs", root + path))
     if data.dataset and (href := href_for(data.dataset)):
         result.insert(4, ("link_dataset", href))
@@ -374,7 +362,6 @@ def machine_links(data: Landing) -> list[tuple[str, str]]:
 
 def dataset_markup(data: Landing, lang: str):
     """schema.org Dataset markup for the page (no distributions until the dumps exist)."""
-    module = current_app.extensions.get("lodpub.schemaorg.module")
-    if module is None or not data.dataset:
+    if not data.dataset:
         return None
-    return pages.schema_markup(module.dataset_markup, data.dataset, pages.page_url, [], lang=lang)
+    return pages.schema_markup(schemaorg.dataset_markup, data.dataset, pages.page_url, [], lang=lang)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pyoxigraph
 
-from .formats import Format, Registry, UnknownFormat
-from .settings import resolve_file
+from lodpub.core.formats import Format, Registry, UnknownFormat
+from lodpub.core.settings import resolve_file
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ The app is crawled in-process (Flask's test client, under the public `base_uri`)
 file, dump and absolute URL is the server's own. A static host maps a path to a file, serves a folder's
 `index.html` and redirects a folder's address without `/` to it (nginx, GitHub Pages, `python -m
 http.server`), but neither negotiates formats nor sends 303, and ignores queries: `file_for` and
-`static_address` lay the site out for that. `/sparql`, `/api` and `/openapi.json` need a server; their
-routes are removed before the crawl, so no page, sitemap or home-page link names them.
+`static_address` lay the site out for that. `/sparql`, `/api` and `/openapi.json` need a server: the
+app is built without their parts, so no page, sitemap or home-page link names them.
 """
 
 from __future__ import annotations
@@ -23,18 +23,17 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
 from flask import Flask
-from werkzeug.routing import Map
 
-from . import create_app, i18n
-from .catalog import OFFERED as CATALOG_FORMATS
-from .exports import FORMAT_TITLES
-from .formats import Registry, UnknownFormat
-from .linked_data.describe import exists
-from .linked_data.site import Site
-from .seo import SAFE, document_paths
+from lodpub import create_app
+from lodpub.app import services_of, static_parts
+from lodpub.core.formats import Registry, UnknownFormat
+from lodpub.linked_data.describe import exists
+from lodpub.linked_data.paths import Site
+from lodpub.linked_data.views import SAFE, document_pages
+from lodpub.publish.catalog import OFFERED as CATALOG_FORMATS
+from lodpub.publish.ontology import FORMAT_TITLES
+from lodpub.web import i18n
 
-DYNAMIC = ("/sparql", "/api", "/openapi.json", "/healthz")  # routes (and everything under them) left out
-FIXED = ("/", "/sitemap.xml", "/robots.txt", "/context.jsonld", "/events.ics", "/partners.geojson", "/dumps/")
 MARKER = ".lodpub-site"  # an earlier export: a folder holding it may be replaced
 MAX_ADDRESSES = 500_000
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -74,22 +73,14 @@ def write_site(out: Path, settings: Mapping[str, Any], limit: int = MAX_ADDRESSE
     finally:
         shutil.rmtree(temp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
-        app.extensions["lodpub.store"].close()
+        services_of(app).close()
     return report
 
 
 def static_app(settings: Mapping[str, Any]) -> Flask:
-    """The app without the routes that need a server, flagged so the templates leave out their links."""
-    app = create_app(settings)
-    old = app.url_map
-    kept = [rule.empty() for rule in old.iter_rules() if not _dynamic(rule.rule)]
-    app.url_map = Map(kept, strict_slashes=old.strict_slashes, host_matching=old.host_matching)
-    app.url_map.converters = old.converters
-    return app
-
-
-def _dynamic(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in DYNAMIC)
+    """The app of the parts a static host can serve: without `/sparql`, `/api` and `/healthz`, so no
+    page, sitemap or home-page link names them."""
+    return create_app(settings, parts=static_parts())
 
 
 def _check_folder(out: Path) -> None:
@@ -229,23 +220,34 @@ class Crawler:
         self.origin = (parts.scheme, parts.netloc)
         self.prefix = urlsplit(self.root).path.rstrip("/")  # the script root of every local link
         self.client = app.test_client()
-        self.registry: Registry = app.extensions["lodpub.formats"]
+        self.services = services_of(app)
+        self.registry: Registry = self.services.formats
         self.queue: deque[tuple[str, str, str]] = deque()
         self.seen: set[str] = set()
         self.report = Report()
 
     def run(self) -> Report:
+        """Crawl from what the parts name: their pages and fixed files first, then their addresses for
+        programs that no page linked, so a broken link is reported where a page has it."""
         self.catalog()
+        services = self.services
         void = [f"/.well-known/void?format={self.registry.get(n).extension}" for n in CATALOG_FORMATS]
-        for address in (*FIXED, "/.well-known/void", *void):  # VoID in Turtle at its own address too
+        pages = [address for part in services.parts for address in (*part.pages(services), *part.entries)]
+        for address in (*pages, *void):  # VoID in Turtle at its own address too
             self.add(address, "")
         self.documents()
         folder = Path(self.app.static_folder) if self.app.static_folder else None
         for file in sorted(p for p in folder.rglob("*") if p.is_file()) if folder else ():
             self.add(f"{self.app.static_url_path}/{quote(file.relative_to(folder).as_posix())}", "")
+        self.drain()
+        for address in (path for part in services.parts for _key, path in part.links):
+            self.add(address, "")
+        self.drain()
+        return self.report
+
+    def drain(self) -> None:
         while self.queue:
             self.visit(*self.queue.popleft())
-        return self.report
 
     def extension_of(self, name: str) -> str | None:
         try:
@@ -268,10 +270,10 @@ class Crawler:
 
     def documents(self) -> None:
         """Every document in every format, and each thing it is about (their 303s become pages)."""
-        site: Site = self.app.extensions["lodpub.site"]
-        store = self.app.extensions["lodpub.store"]
-        for document in document_paths(store, site):
-            for fmt in (None, *self.app.extensions["lodpub.document_formats"]):
+        site: Site = self.services.site
+        store = self.services.store
+        for document in document_pages(self.services):
+            for fmt in (None, *self.services.document_formats):
                 self.add(f"{document}.{fmt.extension}" if fmt else document, "")
             for iri in site.things_for(unquote(document)):
                 thing = quote(site.path_for(iri) or "", safe=SAFE)

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .sparql import start_executors
+from lodpub.app import services_of
+from lodpub.sparql import start_executors
 
 
 class GunicornServer(BaseApplication):
@@ -26,7 +27,7 @@ class GunicornServer(BaseApplication):
 
     def load(self) -> Flask:
         app = self._factory()
-        start_executors(app)
+        start_executors(services_of(app))
         # What the app built stays for the worker's life: out of the collector's sight, a full
         # collection no longer walks it (on the Heidelberg app: ~28 ms each, paid by whichever
         # request triggered it, a slow tail under load).

@@ -12,22 +12,22 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException, NotAcceptable
 
-from lodpub.vocab import XSD_STRING
-
-from . import __version__, jsonld_context, sparql
-from .formats import Format, Registry, UnknownFormat
-from .named_queries import NamedQuery, load_queries
-from .negotiation import find, negotiate
-from .openapi import build_openapi
-from .params import ParameterError
-from .response_cache import keep_response
-from .settings import resolve_file
-from .sparql.page import Download, results_table
+from lodpub import __version__, sparql
+from lodpub.api import context as jsonld_context
+from lodpub.api.named_queries import NamedQuery
+from lodpub.api.openapi import build_openapi
+from lodpub.api.params import ParameterError
+from lodpub.app import Services, current_services
+from lodpub.core.formats import Format, Registry, UnknownFormat
+from lodpub.core.negotiation import find, negotiate
+from lodpub.core.vocab import XSD_STRING
+from lodpub.sparql.page import Download, results_table
+from lodpub.web.response_cache import keep_response
 
 bp = Blueprint("api", __name__)
 RESERVED = ("format",)  # request parameters that are not query parameters
@@ -54,20 +54,27 @@ class Renderer:
     render: Callable[[Call, Format], Response]
 
 
-def init_app(app: Flask) -> None:
-    """Read the canned queries (once, now: a broken file stops the app), build the context, route."""
-    queries = load_queries(resolve_file(app.config["LODPUB"]["queries"]))
-    app.extensions["lodpub.named_queries"] = {q.name: q for q in queries}
-    jsonld_context.init_app(app)
+def init_app(app: Flask, _services: Services) -> None:
+    """Route the canned queries the services read (at start: a broken file stops the app)."""
     app.register_blueprint(bp)
 
 
-def named_queries() -> dict[str, NamedQuery]:
-    return current_app.extensions["lodpub.named_queries"]
+def query_pages(services: Services) -> list[str]:
+    """The API's pages for people: its list, and each query that answers without input."""
+    runnable = [
+        f"/api/{quote(name, safe='')}"
+        for name, query in sorted(services.queries.items())
+        if all(p.default is not None or not p.required for p in query.parameters)
+    ]
+    return ["/api", *runnable]
+
+
+def named_queries() -> Mapping[str, NamedQuery]:
+    return current_services().queries
 
 
 def registry() -> Registry:
-    return current_app.extensions["lodpub.formats"]
+    return current_services().formats
 
 
 # --- views ------------------------------------------------------------------------------------

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from exporters.dumps import CHECKSUMS, MANIFEST, Manifest
-
-from .dataset import load_check
-from .downloads import generate
-from .formats import build_registry
-from .settings import SETTINGS, load_settings
-from .sources import files_from_settings
-from .store import open_store
+from lodpub.core.checks import load_check
+from lodpub.core.formats import build_registry
+from lodpub.core.settings import SETTINGS, load_settings
+from lodpub.core.sources import files_from_settings
+from lodpub.publish.dumps import generate
+from lodpub.store import open_store
 
 OPTIONS = ("store", "base_uri")
 
@@ -86,7 +85,9 @@ def run_dumps(out: Path, settings: Mapping[str, Any]) -> int:
 
 
 def run_static(site: Path, settings: Mapping[str, Any]) -> int:
-    from . import static_site  # imports every part of the app: only when asked for, as create_app does
+    from lodpub.cli import (
+        static_site,  # imports every part of the app: only when asked for, as create_app does
+    )
 
     started = time.perf_counter()
     try:

@@ -1,6 +1,6 @@
 """`/sitemap.xml` and `/robots.txt`: every HTML document this server publishes, told to crawlers.
 
-The documents are listed once per dataset version (one SPARQL query, kept on the app) and streamed
+Each part of the app names its pages (the documents are listed once per dataset version) and they are streamed
 with absolute URLs of the public address each request came through, so one deployment answers
 correctly behind any proxy. `<lastmod>` is when the store was loaded: the same instant the documents
 give as `Last-Modified`, so a crawler's conditional requests agree with the sitemap.
@@ -10,72 +10,34 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-import pyoxigraph
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, abort, request
 
-from .dataset import current_store
-from .linked_data.site import DOC, Site
-from .store import Store
-from .web import served
+from lodpub.app import Services, current_services
 
-bp = Blueprint("seo", __name__)
+bp = Blueprint("sitemap", __name__)
 MAX_URLS = 50_000  # sitemaps.org: at most 50,000 URLs per file; more go into an index of files
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-PAGES = ("/", "/sparql", "/api")  # listed when the app routes them
-SAFE = "/:@!$&'()*+,;=-._~"  # characters a path keeps unescaped (RFC 3986 pchar and "/")
 BATCH = 1000  # URLs per chunk of a streamed sitemap
-_IRIS = "SELECT DISTINCT ?iri WHERE { { ?iri ?p ?o } UNION { ?s ?p ?iri } FILTER(isIRI(?iri) && (%s)) }"
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["lodpub.documents"] = DocumentList()
+def init_app(app: Flask, _services: Services) -> None:
     app.register_blueprint(bp)
 
 
-@dataclass
-class DocumentList:
-    """The paths of every resource document, computed again only when the dataset version changes."""
-
-    version: str | None = None
-    paths: tuple[str, ...] = ()
-
-    def get(self, store: Store, site: Site) -> tuple[str, ...]:
-        if self.version != store.info.version:
-            self.paths = document_paths(store, site)  # two threads may both compute: same result
-            self.version = store.info.version
-        return self.paths
-
-
-def document_paths(store: Store, site: Site) -> tuple[str, ...]:
-    """`/doc/…` for every IRI under the base or a mount that the data uses, once each, sorted."""
-    tests = " || ".join(f"STRSTARTS(STR(?iri), {pyoxigraph.Literal(ns)})" for ns, _ in site.mounts)
-    paths = {site.document_for(row["iri"].value) for row in store.query(_IRIS % tests)}
-    return tuple(sorted(quote(p, safe=SAFE) for p in paths if p and len(p) > len(DOC)))
-
-
 def site_paths() -> list[str]:
-    """Every HTML page: the fixed ones, the canned queries that answer without input, the documents."""
-    queries = current_app.extensions.get("lodpub.named_queries", {})
-    api = [
-        f"/api/{quote(name, safe='')}"
-        for name, query in sorted(queries.items())
-        if all(p.default is not None or not p.required for p in query.parameters)
-    ]
-    documents = current_app.extensions["lodpub.documents"].get(
-        current_store(), current_app.extensions["lodpub.site"]
-    )
-    return [*(p for p in PAGES if served(p)), *(p for p in api if served(p)), *documents]
+    """Every HTML page of the app's parts, in their order: the home page, the query page, the canned
+    queries that answer without input, the documents."""
+    services = current_services()
+    return [path for part in services.parts for path in part.pages(services)]
 
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     paths = site_paths()
     root = request.url_root
-    lastmod = current_store().info.loaded
+    lastmod = current_services().store.info.loaded
     if len(paths) <= MAX_URLS:
         return _xml(urlset((root + p.lstrip("/") for p in paths), lastmod), "all")
     files = (f"{root}sitemap-{n}.xml" for n in range(1, _parts(len(paths)) + 1))
@@ -89,7 +51,9 @@ def sitemap_part(number: int) -> Response:
         abort(404, "no such sitemap file; /sitemap.xml lists them")
     part = paths[(number - 1) * MAX_URLS : number * MAX_URLS]
     root = request.url_root
-    return _xml(urlset((root + p.lstrip("/") for p in part), current_store().info.loaded), str(number))
+    return _xml(
+        urlset((root + p.lstrip("/") for p in part), current_services().store.info.loaded), str(number)
+    )
 
 
 @bp.get("/robots.txt")
@@ -142,7 +106,7 @@ def _parts(count: int) -> int:
 
 def _xml(chunks: Iterator[str], part: str) -> Response:
     """Streamed, with a validator from the dataset version and the public root (URLs depend on it)."""
-    info = current_store().info
+    info = current_services().store.info
     response = Response(chunks, content_type="application/xml; charset=utf-8")
     key = f"{info.version} {info.loaded} {request.url_root} {part}"
     response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:20])

@@ -1,0 +1,198 @@
+"""The app factory: settings, then the services every part shares, then the parts in dependency order.
+
+One typed `Services` object holds what the parts share (the store, the format registry, the canned
+queries, …) and what each part keeps for the app's life; it is the only thing stored on the Flask app.
+A part is one thing the app serves (`Part`): how it wires itself in, which pages it has for people
+(the sitemap lists them) and which addresses it offers programs (the home page lists them). The
+static export builds an app from the parts that need no server, so nothing it links is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from flask import Flask, current_app
+
+from lodpub.core.formats import Format, Registry, build_registry
+from lodpub.core.settings import load_settings
+from lodpub.core.sources import Files
+from lodpub.store import Store
+
+if TYPE_CHECKING:  # the parts import this module; their types are only named here
+    from exporters.schemaorg import Alignment
+    from lodpub.api.context import JsonLdContext
+    from lodpub.api.named_queries import NamedQuery
+    from lodpub.core.cache import BoundedCache
+    from lodpub.linked_data.pages import Publication
+    from lodpub.linked_data.paths import Site
+    from lodpub.linked_data.views import DocumentList
+    from lodpub.publish.catalog import Descriptions
+    from lodpub.publish.dumps import Dumps
+    from lodpub.publish.ontology import Rendered
+    from lodpub.site.home import Landing
+    from lodpub.sparql.engine import Engine
+    from lodpub.web.response_cache import ResponseCache
+
+T = TypeVar("T")
+EXTENSION = "lodpub"  # the app's one entry in `app.extensions`: its `Services`
+
+
+class Once(Generic[T]):
+    """A value read from the store on first use and kept for the app's life (its data never changes)."""
+
+    def __init__(self, make: Callable[[], T]):
+        self._make = make
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._made = False
+
+    def get(self) -> T:
+        if not self._made:
+            with self._lock:
+                if not self._made:
+                    self._value = self._make()
+                    self._made = True
+        return self._value  # type: ignore[return-value]
+
+
+def no_pages(_services: Services) -> Iterable[str]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing the app serves, and what it tells people and programs about itself."""
+
+    name: str
+    init_app: Callable[[Flask, Services], None]
+    pages: Callable[[Services], Iterable[str]] = no_pages  # HTML pages for people: the sitemap's
+    links: tuple[tuple[str, str], ...] = ()  # (UI message key, path) for programs: the home page's
+    entries: tuple[str, ...] = ()  # other fixed addresses a crawler starts from (sitemap, robots.txt)
+    needs_server: bool = False  # answers only with a running server: left out of a static site
+
+
+@dataclass
+class Services:
+    """What the parts of one app share, built once per app: the data, its formats, its descriptions.
+
+    The first group is built before any part, from the settings; each later field belongs to the part
+    named beside it, which sets it when it wires itself in (None: that part is not in this app)."""
+
+    settings: Mapping[str, Any]
+    formats: Registry
+    files: Files
+    store: Store
+    site: Site  # the dataset's IRIs ↔ this server's paths
+    document_formats: tuple[Format, ...]  # what a resource's document is offered in
+    queries: Mapping[str, NamedQuery]  # the canned queries (`queries/*.rq`)
+    context: JsonLdContext  # the JSON-LD context generated from the ontology
+    schemaorg: Alignment  # the ontology's schema.org alignment, for every page's markup
+    publication: Once[Publication]  # licences, sources and the dataset resource, for every page
+    parts: tuple[Part, ...] = ()
+    sparql: Engine | None = None  # sparql
+    page_cache: BoundedCache[bytes] | None = None  # linked_data
+    dumps: Dumps | None = None  # publish.dumps
+    descriptions: Descriptions | None = None  # publish.catalog
+    ontology_pages: Rendered | None = None  # publish.ontology
+    landing: Once[Landing] | None = None  # site.home
+    map_panels: dict[tuple, Any] = field(default_factory=dict)  # site.home, per language and link style
+    documents: DocumentList | None = None  # linked_data
+    responses: ResponseCache | None = None  # web: whole responses kept per worker
+
+    def close(self) -> None:
+        """Stop the query executors and close the store (tests and the static export build many apps)."""
+        if self.sparql is not None:
+            self.sparql.pool.close()
+        self.store.close()
+
+    def has(self, name: str) -> bool:
+        """Whether the part of that name is in this app."""
+        return any(part.name == name for part in self.parts)
+
+
+def default_parts() -> tuple[Part, ...]:
+    """Every part, in dependency order: the order in which the sitemap and the home page list them."""
+    from lodpub import api, linked_data, publish, site, sparql
+
+    return (
+        site.HOME,
+        site.HEALTH,
+        sparql.PART,
+        api.PART,
+        api.CONTEXT,
+        linked_data.PART,
+        publish.DUMPS,
+        publish.CATALOG,
+        publish.FEEDS,
+        publish.ONTOLOGY,
+        site.SITEMAP,
+    )
+
+
+def static_parts() -> tuple[Part, ...]:
+    """The parts a static copy of the site can hold: all but those that answer only with a server."""
+    return tuple(part for part in default_parts() if not part.needs_server)
+
+
+def create_app(config: Mapping[str, Any] | None = None, parts: Sequence[Part] | None = None) -> Flask:
+    """Build the app: settings first, then the services, then each part, then the HTTP layer around
+    them all (errors, proxies, compression, the response cache)."""
+    from lodpub import web
+
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config["LODPUB"] = settings
+    services = build_services(settings, tuple(default_parts() if parts is None else parts))
+    app.extensions[EXTENSION] = services
+    for part in services.parts:
+        part.init_app(app, services)
+    web.init_app(app, services)
+    return app
+
+
+def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Services:
+    """Open the store (after validation) and read what every part needs from it."""
+    from exporters import schemaorg
+    from lodpub.api.context import JsonLdContext
+    from lodpub.api.named_queries import load_queries
+    from lodpub.core.checks import load_check
+    from lodpub.core.settings import resolve_file
+    from lodpub.core.sources import files_from_settings
+    from lodpub.linked_data.pages import read_publication
+    from lodpub.linked_data.paths import Site
+    from lodpub.linked_data.views import DOCUMENT_FORMATS
+    from lodpub.store import open_store
+
+    registry = build_registry()
+    files = files_from_settings(dict(settings), registry)
+    site = Site.from_settings(settings["base_uri"], settings["mounts"])
+    queries = {q.name: q for q in load_queries(resolve_file(settings["queries"]))}  # a broken one stops
+    store = open_store(
+        settings["store"], files.served, settings["base_uri"], check=load_check(files, settings)
+    )
+    return Services(
+        settings=settings,
+        formats=registry,
+        files=files,
+        store=store,
+        site=site,
+        document_formats=tuple(registry.get(name, kind=None) for name in DOCUMENT_FORMATS),
+        queries=queries,
+        context=JsonLdContext.of(store),
+        schemaorg=schemaorg.build_alignment(store),
+        publication=Once(lambda: read_publication(store)),
+        parts=parts,
+    )
+
+
+def current_services() -> Services:
+    """The services of the app handling the current request."""
+    return current_app.extensions[EXTENSION]
+
+
+def services_of(app: Flask) -> Services:
+    """The services of an app outside a request (the server, the static export, tests)."""
+    return app.extensions[EXTENSION]
