@@ -5,16 +5,20 @@ A CSVW processor finds the metadata of `…/x.csv` at `…/x.csv-metadata.json` 
 header; and it uses metadata only if its `url` names that CSV. The column types are read off a run of
 the query (SPARQL JSON says each value's kind): a query's projection says nothing about types, and
 the results are what the CSV holds. A column whose values disagree, or that has none, is a string.
+Unlike the other exporters it does not read the store: its value is built (`table`, `table_group`,
+`document`) from results the caller ran through the SPARQL endpoint's sandboxed engine.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from lodpub.core.vocab import XSD
+
+from . import write_json
 
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 # The XSD types that are CSVW built-in datatypes, by their CSVW names (CSVW section 5.11.1).
@@ -117,3 +121,8 @@ def document(table_or_group: Mapping[str, Any], language: str = "en") -> dict[st
 def table_group(tables: Sequence[Mapping[str, Any]], title: str) -> dict[str, Any]:
     """Several tables in one document, for `csv-metadata.json` beside the CSV files."""
     return {"dc:title": title, "tables": [dict(t) for t in tables]}
+
+
+def write(metadata: Mapping[str, Any], stream: BinaryIO) -> None:
+    """The exporter's writer: a metadata document (`document`) as JSON."""
+    write_json(metadata, stream)

@@ -12,27 +12,25 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from . import void
+from lodpub.core import vocab
+from lodpub.core.facts import DatasetFacts, Term
+from lodpub.core.formats import Format
+from lodpub.core.vocab import DCAT, DCTERMS, FOAF, GSP, LP, OWL, PROV, RDF_TYPE, SKOS, SPDX, VCARD, XSD
+
+from . import void, write_rdf
 from .dumps import GZIP_MEDIA_TYPE, DumpFile
-from .void import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, XSD, DatasetFacts, Term
 
 if TYPE_CHECKING:
     from lodpub.store import Store
 
-FOAF = "http://xmlns.com/foaf/0.1/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-SPDX = "http://spdx.org/rdf/terms#"
-PROV = "http://www.w3.org/ns/prov#"
-GSP = "http://www.opengis.net/ont/geosparql#"
+# Not vocabularies but the registries DCAT-AP's code lists and media types are taken from.
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
-PREFIXES = {"dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "skos": SKOS, "vcard": VCARD, "spdx": SPDX}
-PREFIXES |= {"prov": PROV, "owl": OWL, "xsd": XSD, "rdfs": RDFS}
+PREFIXES = vocab.prefixes("dcat", "dcterms", "foaf", "skos", "vcard", "spdx", "prov", "owl", "xsd", "rdfs")
 # DCAT-AP 3.0.1's shapes accept only algorithm IRIs matching `^https://spdx.org/rdf/terms`, although
 # SPDX's own namespace is `http://`: the https IRI is used, tied to SPDX's by owl:sameAs.
 SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
@@ -161,6 +159,11 @@ def describe(
         g.add(dataset, DCAT + "theme", theme)
         g.add(service, DCAT + "theme", theme)
     return g.grouped()
+
+
+def write(triples: Iterable[Triple], stream: BinaryIO, fmt: Format) -> None:
+    """The exporter's writer: the record in an RDF format, with DCAT-AP's prefixes."""
+    write_rdf(triples, stream, fmt, PREFIXES)
 
 
 def _catalog(g: _Graph, store: Store, site: Site, publisher: NamedNode | BlankNode | None) -> None:

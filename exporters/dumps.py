@@ -1,7 +1,7 @@
 """Dumps: the whole dataset in each dump format, plain and gzip-compressed, written as one stream.
 
 Each format is one pass over a `DumpSource` (the source files parsed again, or the store's quads; see
-`lodpub.downloads.dump_source`): pyoxigraph serializes the iterator straight into a writer that feeds
+`lodpub.publish.dumps.dump_source`): pyoxigraph serializes the iterator straight into a writer that feeds
 the plain file and its SHA-256, and hands blocks to a gzip thread that hashes what it writes, so no
 copy of the dataset is held in memory and checksums cost no second read. N-Quads keeps each file's
 named graph; the other formats carry the union (data and ontology together), which most tools load.
@@ -24,9 +24,10 @@ import pyoxigraph
 
 from lodpub.core.formats import Format
 
+from . import Sink, write_rdf
+
 DUMP_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml")
 GRAPH_FORMATS = frozenset({"nquads", "trig"})  # the formats that keep named graphs apart
-PREFIXED_FORMATS = frozenset({"turtle", "trig", "jsonld", "rdfxml", "n3"})
 GZIP_MEDIA_TYPE = "application/gzip"
 GZIP_LEVEL = 6  # zlib's default: most of level 9's gain at a third of its time
 BLOCK = 256 * 1024  # bytes handed on at a time: zlib and SHA-256 release the GIL for buffers this big
@@ -125,20 +126,25 @@ def write_dump(
 ) -> tuple[DumpFile, DumpFile]:
     """Serialize `source` once into `path` and `path.gz`, hashing both while they are written."""
     packed_path = path.with_name(path.name + ".gz")
-    items: Iterable[pyoxigraph.Quad] | Iterable[pyoxigraph.Triple] = (
-        source.quads() if fmt.name in GRAPH_FORMATS else source.triples()
-    )
-    options = {"prefixes": dict(prefixes)} if prefixes and fmt.name in PREFIXED_FORMATS else {}
     with path.open("wb") as plain_file, packed_path.open("wb") as packed_file:
         plain, packed = _Digest(plain_file), _Digest(packed_file)
         with _Packer(packed) as packer:
             blocks = _Blocks(plain, packer)
-            pyoxigraph.serialize(items, blocks, fmt.oxigraph, **options)
+            write(source, blocks, fmt, prefixes)
             blocks.flush()
     return (
         DumpFile(path.name, fmt.name, fmt.media_type, False, plain.size, plain.hexdigest()),
         DumpFile(packed_path.name, fmt.name, fmt.media_type, True, packed.size, packed.hexdigest()),
     )
+
+
+def write(source: DumpSource, stream: Sink, fmt: Format, prefixes: Mapping[str, str] | None = None) -> None:
+    """The exporter's writer: one pass over `source` in one format (quads for a format that keeps
+    named graphs, else the union's triples), straight into `stream`."""
+    items: Iterable[pyoxigraph.Quad] | Iterable[pyoxigraph.Triple] = (
+        source.quads() if fmt.name in GRAPH_FORMATS else source.triples()
+    )
+    write_rdf(items, stream, fmt, prefixes)
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:

@@ -8,39 +8,34 @@ English, and a property the data does not state (Simferopol's country) is absent
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from lodpub.core.vocab import LP
+from lodpub.core.languages import labels_of, pick
+from lodpub.core.vocab import LP, RDFS
 from lodpub.store import Store
+
+from . import write_json
 
 RELATIONS = {LP + "Partnership": "partnership", LP + "FriendlyRelation": "friendly-relation"}
 _PARTNERS = f"""
 PREFIX lp: <{LP}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?relation ?kind ?city ?latitude ?longitude ?startYear
-    ?name_de ?name_en ?country_de ?country_en ?region_de ?region_en WHERE {{
+PREFIX rdfs: <{RDFS}>
+SELECT ?relation ?kind ?city ?latitude ?longitude ?startYear ?country ?region WHERE {{
   VALUES ?kind {{ {" ".join(f"<{k}>" for k in RELATIONS)} }}
   ?relation a/rdfs:subClassOf* ?kind ; lp:partner ?city .
   OPTIONAL {{ ?city lp:latitude ?latitude }}
   OPTIONAL {{ ?city lp:longitude ?longitude }}
   OPTIONAL {{ ?relation lp:startYear ?startYear }}
-  OPTIONAL {{ ?city rdfs:label ?name_de FILTER(LANGMATCHES(LANG(?name_de), "de")) }}
-  OPTIONAL {{ ?city rdfs:label ?name_en FILTER(LANGMATCHES(LANG(?name_en), "en")) }}
-  OPTIONAL {{ ?city lp:country/rdfs:label ?country_de FILTER(LANGMATCHES(LANG(?country_de), "de")) }}
-  OPTIONAL {{ ?city lp:country/rdfs:label ?country_en FILTER(LANGMATCHES(LANG(?country_en), "en")) }}
-  OPTIONAL {{
-    ?city lp:containedInPlace ?region FILTER NOT EXISTS {{ ?region a lp:Country }}
-    OPTIONAL {{ ?region rdfs:label ?region_de FILTER(LANGMATCHES(LANG(?region_de), "de")) }}
-    OPTIONAL {{ ?region rdfs:label ?region_en FILTER(LANGMATCHES(LANG(?region_en), "en")) }}
-  }}
+  OPTIONAL {{ ?city lp:country ?country }}
+  OPTIONAL {{ ?city lp:containedInPlace ?region FILTER NOT EXISTS {{ ?region a lp:Country }} }}
 }}
-ORDER BY ?kind ?relation ?city
+ORDER BY ?kind ?relation ?city ?country ?region
 """
-TEXTS = ("name_de", "name_en", "country_de", "country_en", "region_de", "region_en")
+NAMED = {"name": "city", "country": "country", "region": "region"}  # property prefix → whose name
+LANGUAGES = ("de", "en")  # each name in each of these, where the data has one (no other as a stand-in)
 
 
 @dataclass(frozen=True)
@@ -56,35 +51,48 @@ class Partner:
     start_year: int | None = None
 
 
-def partners(store: Store) -> tuple[list[Partner], list[str]]:
-    """The relations with coordinates, partnerships first, each by start year then English name;
-    and the IRIs of the partner cities left out for want of coordinates."""
-    found: dict[str, Partner] = {}
+def collect(store: Store) -> tuple[list[Partner], list[str]]:
+    """The exporter's reader: the relations with coordinates, partnerships first, each by start year
+    then English name; and the IRIs of the partner cities left out for want of coordinates."""
+    rows: dict[str, tuple[Any, tuple[float, float]]] = {}
     missing: list[str] = []
     for row in store.query(_PARTNERS):
         relation = row["relation"].value
-        if relation in found or row["city"].value in missing:
+        if relation in rows or row["city"].value in missing:
             continue
         point = _point(row["latitude"], row["longitude"])
         if point is None:
             missing.append(row["city"].value)
             continue
-        texts = {name: row[name].value for name in TEXTS if row[name] is not None}
-        found[relation] = Partner(
-            relation=relation,
-            kind=RELATIONS[row["kind"].value],
-            city=row["city"].value,
-            latitude=point[0],
-            longitude=point[1],
-            texts=texts,
-            start_year=_year(row["startYear"]),
-        )
+        rows[relation] = (row, point)
+    named = {row[v].value for row, _ in rows.values() for v in NAMED.values() if row[v] is not None}
+    labels = labels_of(store, named)
+    found = [_partner(row, point, labels) for row, point in rows.values()]
     order = list(RELATIONS.values())
     listed = sorted(
-        found.values(),
-        key=lambda p: (order.index(p.kind), p.start_year or 10_000, p.texts.get("name_en", p.city)),
+        found, key=lambda p: (order.index(p.kind), p.start_year or 10_000, p.texts.get("name_en", p.city))
     )
     return listed, sorted(set(missing) - {p.city for p in listed})
+
+
+def _partner(row: Any, point: tuple[float, float], labels: Mapping[str, dict[str, str]]) -> Partner:
+    """One relation from its query row, its names in each of `LANGUAGES` by the one language rule."""
+    texts: dict[str, str] = {}
+    for name, variable in NAMED.items():
+        term = row[variable]
+        names = labels.get(term.value) if term is not None else None
+        for lang in LANGUAGES:
+            if (text := pick(names, lang, fallback=False)) is not None:
+                texts[f"{name}_{lang}"] = text
+    return Partner(
+        relation=row["relation"].value,
+        kind=RELATIONS[row["kind"].value],
+        city=row["city"].value,
+        latitude=point[0],
+        longitude=point[1],
+        texts=texts,
+        start_year=_year(row["startYear"]),
+    )
 
 
 def _point(latitude: Any, longitude: Any) -> tuple[float, float] | None:
@@ -129,5 +137,6 @@ def _feature(item: Partner, page_url: Callable[[str], str | None]) -> dict[str, 
     }
 
 
-def write_geojson(collection: Mapping[str, Any], stream: BinaryIO) -> None:
-    stream.write(json.dumps(collection, ensure_ascii=False, indent=2).encode())
+def write(collection: Mapping[str, Any], stream: BinaryIO) -> None:
+    """The exporter's writer: the FeatureCollection as JSON."""
+    write_json(collection, stream)

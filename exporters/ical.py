@@ -20,7 +20,9 @@ from typing import BinaryIO
 import icalendar
 import pyoxigraph
 
-from lodpub.core.vocab import DESCRIPTION, LP, RDFS_LABEL, XSD
+from lodpub.core.facts import DatasetFacts
+from lodpub.core.languages import by_language, pick
+from lodpub.core.vocab import DCTERMS, DESCRIPTION, LP, RDFS, RDFS_LABEL, XSD
 from lodpub.store import Store
 
 PRECISE = (XSD + "date", XSD + "dateTime")
@@ -30,7 +32,7 @@ ADDRESS_FACTS = ("buildingName", "streetAddress", "postalCode", "addressLocality
 
 _EVENTS = f"""
 PREFIX lp: <{LP}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdfs: <{RDFS}>
 SELECT DISTINCT ?event ?type ?start ?end ?place WHERE {{
   ?event a ?type . ?type rdfs:subClassOf* lp:Event .
   OPTIONAL {{ ?event lp:startDate ?start }}
@@ -38,16 +40,6 @@ SELECT DISTINCT ?event ?type ?start ?end ?place WHERE {{
   OPTIONAL {{ ?event lp:location ?place }}
 }}
 ORDER BY ?event ?type ?start ?end ?place
-"""
-_DATASET = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-SELECT ?title ?modified WHERE {
-  ?dataset a dcat:Dataset .
-  OPTIONAL { ?dataset dcterms:title ?title }
-  OPTIONAL { ?dataset dcterms:modified ?modified }
-}
-ORDER BY ?dataset
 """
 TEXT = {
     "de": {
@@ -142,7 +134,8 @@ def _day(literal: pyoxigraph.Literal) -> date:
 
 
 def collect(store: Store, lang: str, page_url: Callable[[str], str | None]) -> Events:
-    """The dataset's events as calendar entries, in order of their start."""
+    """The exporter's reader: the dataset's events as calendar entries, in order of their start;
+    texts in `lang` by the one language rule (`lodpub.core.languages`)."""
     rows: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for row in store.query(_EVENTS):
         event = rows[row["event"].value]
@@ -213,16 +206,6 @@ def _facts(store: Store, names: Sequence[str]) -> defaultdict[tuple[str, str], l
     return facts
 
 
-def pick(texts: Mapping[str, str] | None, lang: str) -> str | None:
-    """The text in `lang`, else English, else untagged, else any: a name in the wrong language beats none."""
-    if not texts:
-        return None
-    for key in (lang, "en", ""):
-        if key in texts:
-            return texts[key]
-    return texts[sorted(texts)[0]]
-
-
 def location(place: str, texts: Mapping, facts: Mapping, lang: str) -> str:
     """The place's name, then what of its address and the places it lies in the name does not say:
     `Stadtarchiv Heidelberg, Max-Joseph-Straße 71, 69126 Heidelberg, Deutschland`."""
@@ -278,17 +261,14 @@ def _text(terms: list) -> str | None:
     return terms[0].value if terms else None
 
 
-def dataset_facts(store: Store, lang: str) -> tuple[str | None, datetime | None]:
-    """The dataset's title in `lang` and its modification date (as midnight UTC), if it says them."""
-    titles: dict[str, str] = {}
-    modified: list[str] = []
-    for row in store.query(_DATASET):
-        if row["title"] is not None:
-            titles.setdefault(row["title"].language or "", row["title"].value)
-        if row["modified"] is not None:
-            modified.append(row["modified"].value)
+def heading(facts: DatasetFacts | None, lang: str) -> tuple[str | None, datetime | None]:
+    """The dataset's title for a reader of `lang` and its latest modification date (as midnight UTC),
+    from the dataset resource `lodpub.core.facts.find_dataset` names, if it says them."""
+    if facts is None:
+        return None, None
+    titles = by_language(facts.get(DCTERMS + "title"))
     stamp = None
-    for value in sorted(modified, reverse=True):
+    for value in sorted((v.value for v in facts.get(DCTERMS + "modified")), reverse=True):
         try:
             stamp = datetime.fromisoformat(value[:10]).replace(tzinfo=UTC)
             break
@@ -297,8 +277,8 @@ def dataset_facts(store: Store, lang: str) -> tuple[str | None, datetime | None]
     return pick(titles, lang), stamp
 
 
-def write_calendar(events: Events, calendar: Calendar, stream: BinaryIO) -> None:
-    """Write the VCALENDAR with one VEVENT per entry."""
+def write(events: Events, stream: BinaryIO, calendar: Calendar) -> None:
+    """The exporter's writer: the VCALENDAR with one VEVENT per entry."""
     ical = icalendar.Calendar()
     ical.add("prodid", calendar.prodid)
     ical.add("version", "2.0")

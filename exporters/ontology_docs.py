@@ -9,13 +9,12 @@ labels say. pyLODE has no section for named individuals (`lp:exactly`); one is a
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph
 import rdflib
@@ -23,10 +22,12 @@ from pyld import jsonld
 
 from lodpub.core.formats import Format
 from lodpub.core.rdf import graph_of
-from lodpub.core.vocab import OWL, RDF_TYPE
+from lodpub.core.vocab import OWL, RDF_TYPE, VANN
 from lodpub.store import Store
 
-VANN_NAMESPACE = "http://purl.org/vocab/vann/preferredNamespaceUri"
+from . import write_json, write_rdf
+
+VANN_NAMESPACE = VANN + "preferredNamespaceUri"
 # The kinds of term pyLODE's OntPub profile gives a section of its own.
 DOCUMENTED_KINDS = frozenset(
     rdflib.URIRef(OWL + kind)
@@ -51,8 +52,8 @@ def ontology_iris(store: Store, graphs: Sequence[str]) -> list[str]:
     return [row["o"].value for row in store.query(_ONTOLOGIES, default_graphs=list(graphs))]
 
 
-def ontology_triples(store: Store, graphs: Sequence[str]) -> list[pyoxigraph.Triple]:
-    """Every triple of the ontology files, as loaded: what the RDF representations serve."""
+def collect(store: Store, graphs: Sequence[str]) -> list[pyoxigraph.Triple]:
+    """The exporter's reader: every triple of the ontology files (their named graphs), as loaded."""
     seen: dict[pyoxigraph.Triple, None] = {}
     for graph in graphs:
         for quad in store.quads(graph=pyoxigraph.NamedNode(graph)):
@@ -115,13 +116,14 @@ def _language(triple: pyoxigraph.Triple) -> str | None:
     return obj.language if isinstance(obj, pyoxigraph.Literal) and obj.language else None
 
 
-def render_html(
+def write_html(
     triples: Sequence[pyoxigraph.Triple],
+    stream: BinaryIO,
     ontology: str,
     lang: str,
     alternates: Sequence[Alternate] = (),
-) -> str:
-    """The documentation page."""
+) -> None:
+    """The exporter's writer for people: pyLODE's documentation page of `ontology` in `lang`."""
     OntPub = _pylode()
     namespace = namespace_of(triples, ontology)
     graph = documentation_graph(triples, ontology, namespace, lang)
@@ -139,7 +141,7 @@ def render_html(
         for a in alternates
     )
     page = _insert_before(page, "</head>", links)
-    return page.replace("<html>", f'<html lang="{html.escape(lang)}">', 1)
+    stream.write(page.replace("<html>", f'<html lang="{html.escape(lang)}">', 1).encode())
 
 
 def _pylode() -> type:
@@ -230,17 +232,18 @@ def _individuals_section(graph: rdflib.Graph, iris: Sequence[str], namespace: st
     return f'<div class="section" id="namedindividuals"><h2>Named Individuals</h2>{"".join(entries)}</div>'
 
 
-def rdf_document(triples: Sequence[pyoxigraph.Triple], fmt: Format, prefixes: Mapping[str, str]) -> bytes:
-    """The ontology in an RDF format of the registry; JSON-LD compacted with the prefixes as context."""
-    if fmt.name == "jsonld":
-        nquads = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
-        expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-        compacted = jsonld.compact(expanded, {"@context": dict(prefixes)}, {"documentLoader": _no_fetch})
-        return json.dumps(compacted, ensure_ascii=False, indent=2).encode()
-    options: dict[str, Any] = {"format": fmt.oxigraph}
-    if fmt.name in ("turtle", "trig", "rdfxml", "n3"):
-        options["prefixes"] = dict(prefixes)
-    return pyoxigraph.serialize(triples, **options)
+def write(
+    triples: Sequence[pyoxigraph.Triple], stream: BinaryIO, fmt: Format, prefixes: Mapping[str, str]
+) -> None:
+    """The exporter's writer for machines: the ontology in an RDF format of the registry; JSON-LD
+    compacted with the prefixes as its context, so it reads like the Turtle."""
+    if fmt.name != "jsonld":
+        write_rdf(triples, stream, fmt, prefixes)
+        return
+    nquads = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+    compacted = jsonld.compact(expanded, {"@context": dict(prefixes)}, {"documentLoader": _no_fetch})
+    write_json(compacted, stream)
 
 
 def _no_fetch(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:

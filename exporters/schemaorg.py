@@ -9,19 +9,20 @@ results; `tests/test_schemaorg.py` checks them against the published vocabulary 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph
 
-from lodpub.core.vocab import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, VOID, XSD
+from lodpub.core.languages import best_language
+from lodpub.core.vocab import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, SCHEMA, VOID, XSD
 
 from .schemaorg_rules import (
-    SCHEMA,
     event_problems,
     fits,
     full_date,
@@ -214,7 +215,8 @@ class _Writer:
         return found
 
     def literals(self, literals: Sequence[pyoxigraph.Literal]) -> list[Any]:
-        """Plain values as they are, language-tagged ones in the page language (else the best other)."""
+        """Plain values as they are, of the language-tagged ones those in the one language the rule
+        picks for the page (`lodpub.core.languages`)."""
         tagged: dict[str, list[str]] = defaultdict(list)
         plain: list[Any] = []
         for literal in literals:
@@ -223,19 +225,8 @@ class _Writer:
             else:
                 plain.append(_json_value(literal))
         if tagged:
-            plain.extend(tagged[pick_language(tagged, self.lang)])
+            plain.extend(tagged[best_language(tagged, self.lang) or ""])
         return plain
-
-
-def pick_language(available: Iterable[str], lang: str) -> str:
-    """The page language, then its primary subtag, then English, then any (alphabetically first)."""
-    tags = sorted(available)
-    primary = lang.lower().split("-")[0]
-    for wanted in (lang.lower(), primary, "en"):
-        for tag in tags:
-            if tag.lower() == wanted:
-                return tag
-    return next((t for t in tags if t.lower().split("-")[0] == primary), tags[0])
 
 
 def _json_value(literal: pyoxigraph.Literal) -> Any:
@@ -366,3 +357,13 @@ def _period(lexical: str) -> tuple[str, str] | None:
         return None
     year, month, day = match.groups()
     return f"{year}-{month or '01'}-{day or '01'}", f"{year}-{month or '12'}-{day or '31'}"
+
+
+def write(markup: Mapping[str, Any], stream: BinaryIO) -> None:
+    """The exporter's writer: the markup as JSON that is safe inside a `<script>` element, as pages
+    embed it: `<`, `>`, `&` and the line separators as `\\u` escapes, so no text of the data's can end
+    the element or start markup, and the JSON stays equal to what it was."""
+    text = json.dumps(markup, ensure_ascii=False, sort_keys=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    stream.write(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode())

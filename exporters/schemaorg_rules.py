@@ -9,8 +9,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-SCHEMA = "https://schema.org/"
-
 
 def _table(text: str) -> Mapping[str, tuple[str, ...]]:
     """`a b: x y` lines → {a: (x, y), b: (x, y)}: keeps the schema.org facts below readable."""

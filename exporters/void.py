@@ -3,65 +3,35 @@
 Every number is counted by SPARQL over the store, never typed in, and the words (title, licence,
 publisher) are the dataset resource's own statements in the data, so the description cannot drift
 from what is served. The dataset's IRI is `{base}.well-known/void`, the one the SPARQL Service
-Description names as its default dataset; `owl:sameAs` joins it to the dataset resource in the data.
+Description names as its default dataset; `owl:sameAs` joins it to the dataset resource in the data,
+the one `lodpub.core.facts` names.
 """
 
 from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from lodpub.core.vocab import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, VOID, XSD
+from lodpub.core.facts import DatasetFacts, Term
+from lodpub.core.formats import Format
+from lodpub.core.vocab import DCTERMS, LP, OWL, RDF_TYPE, RDFS, VOID, XSD, prefixes
+
+from . import write_rdf
 
 if TYPE_CHECKING:
     from lodpub.store import Store
 
-PREFIXES = {"void": VOID, "dcterms": DCTERMS, "dcat": DCAT, "owl": OWL, "rdfs": RDFS, "xsd": XSD}
-PREFIXES |= {"formats": "http://www.w3.org/ns/formats/"}
+PREFIXES = prefixes("void", "dcterms", "dcat", "owl", "rdfs", "xsd", "formats")
 # facts copied from the dataset resource into the VoID description, as they are stated there
 COPIED = ("title", "description", "license", "publisher", "modified", "issued", "language", "spatial")
 DATED = (LP + "startDate", LP + "endDate")  # the events' dates give the temporal coverage
 EXAMPLES = 3  # example resources picked when the data names none: one of each of the largest classes
-
-Term = NamedNode | BlankNode | Literal
-
-
-@dataclass(frozen=True)
-class DatasetFacts:
-    """What the data says about its dataset resource, by predicate IRI."""
-
-    iri: str
-    values: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
-
-    def get(self, predicate: str) -> tuple[Term, ...]:
-        return self.values.get(predicate, ())
-
-    def first(self, predicate: str) -> Term | None:
-        return next(iter(self.get(predicate)), None)
-
-
-def find_dataset(store: Store, base: str) -> DatasetFacts | None:
-    """The data's own dataset resource (a `void:Dataset` or `dcat:Dataset` under the base), if any."""
-    query = f"""SELECT DISTINCT ?d WHERE {{
-        VALUES ?type {{ <{VOID}Dataset> <{DCAT}Dataset> }}
-        ?d a ?type FILTER(isIRI(?d) && STRSTARTS(STR(?d), {Literal(base)}))
-    }} ORDER BY ?d LIMIT 1"""
-    row = next(iter(store.query(query)), None)
-    if row is None:
-        return None
-    subject = row["d"]
-    values: dict[str, list[Term]] = {}
-    for quad in store.quads(subject, None, None, None):
-        found = values.setdefault(quad.predicate.value, [])
-        if quad.object not in found:
-            found.append(quad.object)
-    return DatasetFacts(subject.value, {p: tuple(sorted(v, key=str)) for p, v in values.items()})
 
 
 def objects(store: Store, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
@@ -126,8 +96,9 @@ PROPERTIES_QUERY = (
 )
 
 
-def statistics(store: Store, uri_space: str, facts: DatasetFacts | None = None) -> Statistics:
-    """Count everything VoID states; run once per dataset version, as it reads the whole store."""
+def collect(store: Store, uri_space: str, facts: DatasetFacts | None = None) -> Statistics:
+    """The exporter's reader: count everything VoID states (`lodpub.core.facts.find_dataset` gives
+    `facts`); run once per dataset version, as it reads the whole store."""
     counts = {name: _count(store, query) for name, query in count_queries(uri_space).items()}
     classes = tuple((row["c"].value, int(row["n"].value)) for row in store.query(CLASSES_QUERY))
     properties = tuple((row["p"].value, int(row["n"].value)) for row in store.query(PROPERTIES_QUERY))
@@ -247,6 +218,11 @@ def describe(
     triples += _partitions(dataset, "classPartition", "class", "entities", stats.classes)
     triples += _partitions(dataset, "propertyPartition", "property", "triples", stats.properties)
     return triples
+
+
+def write(triples: Iterable[Triple], stream: BinaryIO, fmt: Format) -> None:
+    """The exporter's writer: the description in an RDF format, with VoID's prefixes."""
+    write_rdf(triples, stream, fmt, PREFIXES)
 
 
 def _partitions(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the parts import this module; their types are only named he
     from lodpub.linked_data.pages import Publication
     from lodpub.linked_data.paths import Site
     from lodpub.linked_data.views import DocumentList
-    from lodpub.publish.catalog import Descriptions
+    from lodpub.publish.descriptions import Descriptions
     from lodpub.publish.dumps import Dumps
     from lodpub.publish.ontology import Rendered
     from lodpub.site.home import Landing
@@ -95,7 +95,7 @@ class Services:
     sparql: Engine | None = None  # sparql
     page_cache: BoundedCache[bytes] | None = None  # linked_data
     dumps: Dumps | None = None  # publish.dumps
-    descriptions: Descriptions | None = None  # publish.catalog
+    descriptions: Descriptions | None = None  # publish.descriptions
     ontology_pages: Rendered | None = None  # publish.ontology
     landing: Once[Landing] | None = None  # site.home
     map_panels: dict[tuple, Any] = field(default_factory=dict)  # site.home, per language and link style
@@ -125,7 +125,7 @@ def default_parts() -> tuple[Part, ...]:
         api.CONTEXT,
         linked_data.PART,
         publish.DUMPS,
-        publish.CATALOG,
+        publish.DESCRIPTIONS,
         publish.FEEDS,
         publish.ONTOLOGY,
         site.SITEMAP,
@@ -183,7 +183,7 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
         queries=queries,
         context=JsonLdContext.of(store),
         schemaorg=schemaorg.build_alignment(store),
-        publication=Once(lambda: read_publication(store)),
+        publication=Once(lambda: read_publication(store, settings["base_uri"])),
         parts=parts,
     )
 

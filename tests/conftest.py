@@ -1,4 +1,8 @@
-"""Shared fixtures: the shipped dataset and ontology as rdflib graphs."""
+"""Shared fixtures: the shipped dataset and ontology as rdflib graphs, a tiny dataset of our own,
+apps built by the factory and closed after use (`make_app`, `make_module_app`, `app`, `client`),
+and live servers started on a free port and stopped after use (`start_server`, `start_module_server`).
+
+The namespaces tests build terms in are `lodpub.core.vocab`'s, as rdflib namespaces (`LP`, `LPT`, …)."""
 
 import os
 import signal
@@ -6,20 +10,38 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
 import requests
+from flask import Flask
 
 from lodpub import create_app
+from lodpub.app import Part, services_of
+from lodpub.core import vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://lod.heidelberg.de/"
 LODPUB = Path(sys.executable).parent / "lodpub"
-LP = rdflib.Namespace("https://w3id.org/lodpub/ontology/")
+
+# The vocabularies of `lodpub.core.vocab`, as rdflib namespaces to build terms with. All open: rdflib's
+# own closed XSD and DCAT warn when pytest inspects the attributes of a module that imports them.
+LP = rdflib.Namespace(vocab.LP)
+LPT = rdflib.Namespace(vocab.LPT)
+XSD = rdflib.Namespace(vocab.XSD)
+DCAT = rdflib.Namespace(vocab.DCAT)
+VOID = rdflib.Namespace(vocab.VOID)
+VCARD = rdflib.Namespace(vocab.VCARD)
+SPDX = rdflib.Namespace(vocab.SPDX)
+VANN = rdflib.Namespace(vocab.VANN)
+SCHEMA = rdflib.Namespace(vocab.SCHEMA)
+FORMATS = rdflib.Namespace(vocab.FORMATS)
+SD = rdflib.Namespace(vocab.SD)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -124,10 +146,51 @@ def tiny(tmp_path: Path) -> TinyDataset:
 # --- the app, in-process and as a real server ------------------------------------------------------
 
 
+class Apps:
+    """Apps built with the factory, closed together: their query executors stopped, stores closed."""
+
+    def __init__(self) -> None:
+        self.built: list[Flask] = []
+
+    def __call__(
+        self, settings: Mapping[str, Any] | None = None, parts: Sequence[Part] | None = None
+    ) -> Flask:
+        app = create_app(settings, parts)
+        self.built.append(app)
+        return app
+
+    def close(self) -> None:
+        while self.built:
+            services_of(self.built.pop()).close()
+
+
+@contextmanager
+def building_apps() -> Iterator[Apps]:
+    apps = Apps()
+    try:
+        yield apps
+    finally:
+        apps.close()
+
+
 @pytest.fixture
-def app(tiny: TinyDataset):
+def make_app() -> Iterator[Apps]:
+    """`make_app(settings)` builds an app for this test (`{}`: the shipped data); closed after it."""
+    with building_apps() as apps:
+        yield apps
+
+
+@pytest.fixture(scope="module")
+def make_module_app() -> Iterator[Apps]:
+    """`make_module_app(settings)` builds an app the whole module shares; closed after the module."""
+    with building_apps() as apps:
+        yield apps
+
+
+@pytest.fixture
+def app(make_app, tiny: TinyDataset) -> Flask:
     """The app factory with the tiny dataset in memory."""
-    return create_app(tiny.settings)
+    return make_app(tiny.settings)
 
 
 @pytest.fixture
@@ -143,17 +206,32 @@ def free_port() -> int:
 
 @dataclass
 class LiveServer:
-    """A `lodpub` process on a loopback port; `url` is where it answers."""
+    """A server process on a loopback port; `url` is where it answers, `output` its log."""
 
     process: subprocess.Popen
     url: str
     output: Path
 
+    @property
+    def endpoint(self) -> str:
+        """lodpub's SPARQL endpoint."""
+        return self.url + "/sparql"
+
     def log(self) -> str:
         return self.output.read_text(encoding="utf-8", errors="replace")
 
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM, and a kill if the process has not ended within `timeout` seconds."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
-def wait_until_responds(url: str, process: subprocess.Popen, timeout: float = 20.0) -> None:
+
+def wait_until_responds(url: str, process: subprocess.Popen, timeout: float) -> None:
     """Poll until the server answers, failing early if the process has died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -167,41 +245,66 @@ def wait_until_responds(url: str, process: subprocess.Popen, timeout: float = 20
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
-@pytest.fixture
-def start_server(tmp_path: Path):
-    """Start `lodpub serve` (or another command, `{port}` in it filled in); stopped after the test."""
-    started: list[LiveServer] = []
+class LiveServers:
+    """Starts servers on free loopback ports, each logging to a file in `folder`; `stop` ends them all."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[LiveServer] = []
 
     def start(
+        self,
         *args: str,
         command: Sequence[str] | None = None,
-        env: dict | None = None,
+        env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
-        wait: bool = True,
+        ready: str | None = "/healthz",
+        timeout: float = 30.0,
     ) -> LiveServer:
-        port = free_port()
-        output = tmp_path / f"server-{port}.log"
+        """`lodpub serve ARGS` (or `command` followed by ARGS; `{port}` in either is the free port),
+        with `env` added to this process's environment. Waits until `ready` answers (None: no wait)
+        and fails with the server's log if it does not."""
+        port = str(free_port())
+        output = self.folder / f"server-{port}.log"
         command = command or [str(LODPUB), "serve", "--port", "{port}"]
-        argv = [part.format(port=port) for part in command] + list(args)
+        argv = [part.replace("{port}", port) for part in [*command, *args]]
         with output.open("w") as log:
             process = subprocess.Popen(
                 argv, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or ROOT, env={**os.environ, **(env or {})}
             )
         server = LiveServer(process, f"http://127.0.0.1:{port}", output)
-        started.append(server)
-        if wait:
+        self.started.append(server)
+        if ready is not None:
             try:
-                wait_until_responds(server.url + "/healthz", process)
+                wait_until_responds(server.url + ready, process, timeout)
             except (RuntimeError, TimeoutError) as error:
                 raise AssertionError(f"{error}\n{server.log()}") from None
         return server
 
-    yield start
-    for server in started:
-        if server.process.poll() is None:
-            server.process.send_signal(signal.SIGTERM)
-            try:
-                server.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait()
+    def stop(self) -> None:
+        while self.started:
+            self.started.pop().stop()
+
+
+@contextmanager
+def running_servers(folder: Path) -> Iterator[Callable[..., LiveServer]]:
+    servers = LiveServers(folder)
+    try:
+        yield servers.start
+    finally:
+        servers.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path_factory) -> Iterator[Callable[..., LiveServer]]:
+    """`start_server(*args, command=, env=, cwd=, ready=)` starts a live server (`LiveServers.start`)
+    for this test; every one is stopped after it."""
+    with running_servers(tmp_path_factory.mktemp("server")) as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def start_module_server(tmp_path_factory) -> Iterator[Callable[..., LiveServer]]:
+    """The same for servers a whole module shares; stopped after the module."""
+    with running_servers(tmp_path_factory.mktemp("server")) as start:
+        yield start

@@ -1,6 +1,7 @@
-"""Fixtures and helpers for the SPARQL endpoint's tests: a small dataset of three graphs, apps whose
-executors are stopped afterwards, a live server, the processes a server runs, and a socket that
-records whether anything connected to it.
+"""Fixtures and helpers for the SPARQL endpoint's tests: a small dataset of three graphs, apps of it
+(built with conftest's `make_app`/`make_module_app`, so closed afterwards), a live server of it
+(conftest's `start_module_server`), the processes a server runs, and a socket that records whether
+anything connected to it.
 
 Test modules import the fixtures by their `*_fixture` names; pytest knows them by their short names.
 """
@@ -8,10 +9,7 @@ Test modules import the fixtures by their `*_fixture` names; pytest knows them b
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import BASE, LODPUB, ROOT, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES, free_port, wait_until_responds
+from conftest import BASE, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES, LiveServer
 
-from lodpub import create_app
-from lodpub.app import services_of
+from lodpub.core.vocab import RDFS_LABEL
 
 MORE_DATA = """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -35,8 +32,8 @@ MORE = f"{BASE}graph/more"
 ONTO = f"{BASE}graph/onto"
 EXECUTOR_MODULE = "lodpub.sparql.executor"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
-LABELS = "SELECT ?label WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
-CONSTRUCT = "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+LABELS = f"SELECT ?label WHERE {{ ?thing <{RDFS_LABEL}> ?label }} ORDER BY ?label"
+CONSTRUCT = f"CONSTRUCT WHERE {{ ?s <{RDFS_LABEL}> ?o }}"
 
 
 def labels(response) -> list[str]:
@@ -77,11 +74,9 @@ def dataset_settings_fixture(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(name="sparql_app", scope="module")
-def sparql_app_fixture(dataset_settings):
-    """One app per test module, so its executors start once; they are stopped afterwards."""
-    app = create_app(dataset_settings)
-    yield app
-    services_of(app).sparql.close()
+def sparql_app_fixture(make_module_app, dataset_settings):
+    """One app per test module, so its executors start once; closed after the module."""
+    return make_module_app(dataset_settings)
 
 
 @pytest.fixture(name="web")
@@ -89,78 +84,33 @@ def web_fixture(sparql_app):
     return sparql_app.test_client()
 
 
-@pytest.fixture(name="make_app")
-def make_app_fixture(dataset_settings):
-    """An app with settings of the test's own (limits, timeouts); its executors stop afterwards."""
-    apps = []
-
-    def make(**overrides):
-        app = create_app({**dataset_settings, **overrides})
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        services_of(app).sparql.close()
+@pytest.fixture(name="sparql_app_with")
+def sparql_app_with_fixture(make_app, dataset_settings):
+    """`sparql_app_with(**settings)`: the dataset with settings of the test's own (limits, timeouts),
+    built by `make_app`, so closed after the test."""
+    return lambda **overrides: make_app({**dataset_settings, **overrides})
 
 
 # --- a live server, and the processes it runs --------------------------------------------------
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen
-    url: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture(name="serve", scope="module")
-def serve_fixture(tmp_path_factory, dataset_settings) -> Iterator:
-    """Start `lodpub serve` on a free loopback port with extra `LODPUB_*` settings; stopped afterwards."""
-    servers: list[Server] = []
+def serve_fixture(start_module_server, dataset_settings):
+    """`serve(**settings)`: `lodpub serve` (one worker) of the dataset, each setting given as its
+    `LODPUB_*` variable; a live server of the module, stopped after it."""
 
-    def start(**env: str | int) -> Server:
-        port = free_port()
-        log_path = tmp_path_factory.mktemp("server") / "server.log"
-        settings = {
+    def start(**settings: str | int) -> LiveServer:
+        env = {
             "LODPUB_DATA": " ".join(dataset_settings["data"]),
             "LODPUB_ONTOLOGY": " ".join(dataset_settings["ontology"]),
             "LODPUB_SHAPES": " ".join(dataset_settings["shapes"]),
             "LODPUB_WORKERS": "1",
             "LODPUB_VALIDATE_ON_LOAD": "false",
         }
-        environment = {**os.environ, **settings, **{f"LODPUB_{k.upper()}": str(v) for k, v in env.items()}}
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [str(LODPUB), "serve", "--port", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-                env=environment,
-            )
-        server = Server(process, f"http://127.0.0.1:{port}", log_path)
-        servers.append(server)
-        try:
-            wait_until_responds(server.url + "/healthz", process)
-        except (RuntimeError, TimeoutError) as error:
-            raise AssertionError(f"{error}\n{server.log()}") from None
-        return server
+        env |= {f"LODPUB_{name.upper()}": str(value) for name, value in settings.items()}
+        return start_module_server(env=env)
 
-    yield start
-    for server in servers:
-        server.stop()
+    return start
 
 
 def children() -> dict[int, list[int]]:

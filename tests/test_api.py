@@ -7,20 +7,18 @@ import json
 
 import pytest
 import requests
+from conftest import BASE
 from pyld import jsonld
 
-from lodpub import create_app
+from lodpub.core.vocab import LP, RDFS_LABEL, SCHEMA, XSD
 
-BASE = "https://lod.heidelberg.de/"
-LP = "https://w3id.org/lodpub/ontology/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MONTPELLIER = BASE + "id/partnership/montpellier"
 
 
 @pytest.fixture(scope="module")
-def heidelberg():
+def heidelberg(make_module_app):
     """The app with its defaults: the Heidelberg dataset, the ontology and the shipped queries."""
-    return create_app({})
+    return make_module_app({})
 
 
 @pytest.fixture(scope="module")
@@ -353,7 +351,7 @@ def test_context_is_generated_from_the_ontology(web):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "max-age" in response.headers["Cache-Control"]
     context = response.get_json()["@context"]
-    assert context["lp"] == LP and context["schema"] == "https://schema.org/"
+    assert context["lp"] == LP and context["schema"] == SCHEMA
     assert {"rdfs", "xsd", "owl", "skos", "dcterms"} <= set(context)
     assert context["partner"] == {"@id": "lp:partner", "@type": "@id"}
     assert context["startYear"] == {"@id": "lp:startYear", "@type": "xsd:gYear"}
@@ -378,6 +376,4 @@ def test_context_document_expands_a_node(web):
     node = {**context, "@id": MONTPELLIER, "startYear": "1961", "label": {"en": "Montpellier"}}
     [expanded] = jsonld.expand(node)
     assert expanded[LP + "startYear"] == [{"@value": "1961", "@type": XSD + "gYear"}]
-    assert json.dumps(expanded["http://www.w3.org/2000/01/rdf-schema#label"]) == json.dumps(
-        [{"@value": "Montpellier", "@language": "en"}]
-    )
+    assert json.dumps(expanded[RDFS_LABEL]) == json.dumps([{"@value": "Montpellier", "@language": "en"}])

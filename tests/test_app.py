@@ -1,8 +1,9 @@
-"""The app factory builds a working app from settings alone; errors never leak internals."""
+"""The app factory builds a working app from settings alone; errors never leak internals.
+
+Apps are built through conftest's `make_app`, which calls `create_app` and closes them after the test."""
 
 import pytest
 
-from lodpub import create_app
 from lodpub.app import services_of
 from lodpub.core.sources import DataError
 
@@ -29,8 +30,8 @@ def test_unknown_paths_get_a_plain_404_message(client):
     assert "/no/such/page" in response.get_data(as_text=True)
 
 
-def test_server_bugs_are_logged_and_answered_without_a_trace(tiny, caplog):
-    app = create_app(tiny.settings)
+def test_server_bugs_are_logged_and_answered_without_a_trace(make_app, tiny, caplog):
+    app = make_app(tiny.settings)
 
     @app.get("/boom")
     def boom():
@@ -43,26 +44,26 @@ def test_server_bugs_are_logged_and_answered_without_a_trace(tiny, caplog):
     assert "secret internals" in caplog.text
 
 
-def test_invalid_data_builds_no_app(tiny):
+def test_invalid_data_builds_no_app(make_app, tiny):
     tiny.write_data(tiny.data.read_text().replace('"Montpellier"@en', '"Montpellier"@fr'))
     with pytest.raises(DataError, match="A city needs an English label"):
-        create_app(tiny.settings)
+        make_app(tiny.settings)
 
 
-def test_validation_can_be_switched_off_for_processes_that_trust_their_parent(tiny):
+def test_validation_can_be_switched_off_for_processes_that_trust_their_parent(make_app, tiny):
     tiny.write_data(tiny.data.read_text().replace('"Montpellier"@en', '"Montpellier"@fr'))
-    app = create_app({**tiny.settings, "validate_on_load": False})
+    app = make_app({**tiny.settings, "validate_on_load": False})
     assert services_of(app).store.info.triples == 8
 
 
-def test_files_that_passed_validation_are_not_validated_again(tiny, monkeypatch):
-    create_app(tiny.settings)
+def test_files_that_passed_validation_are_not_validated_again(make_app, tiny, monkeypatch):
+    make_app(tiny.settings)
 
     def must_not_run(*args):
         raise AssertionError("validated twice")
 
     monkeypatch.setattr("lodpub.core.checks.require_valid", must_not_run)
-    create_app(tiny.settings)  # same files: the marker from the first start is enough
+    make_app(tiny.settings)  # same files: the marker from the first start is enough
     tiny.shapes.write_text(tiny.shapes.read_text() + "\n# edited\n")
     with pytest.raises(AssertionError, match="validated twice"):
-        create_app(tiny.settings)  # any change, even to the shapes, validates again
+        make_app(tiny.settings)  # any change, even to the shapes, validates again

@@ -2,13 +2,11 @@
 home page and an event page in German and English, follows links, and sees no console error and no
 request to another host. Screenshots go to `test-artifacts/browser/` for a human to look at."""
 
-import signal
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import LODPUB, ROOT, free_port, wait_until_responds
+from conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -37,31 +35,9 @@ if not CHROMIUM.is_file():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(start_module_server) -> str:
     """`lodpub serve` with the shipped data on a free loopback port; stopped after the module."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("browser") / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [str(LODPUB), "serve", "--port", str(port), "--workers", "1"],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_responds(url + "/healthz", process, timeout=30)
-    except (RuntimeError, TimeoutError) as error:
-        process.kill()
-        process.wait(timeout=10)
-        raise AssertionError(f"{error}\n{log.read_text()}") from None
-    yield url
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    return start_module_server("--workers", "1").url
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,16 @@ from datetime import date
 
 import pytest
 import rdflib
-from conftest import BASE, ROOT
+from conftest import BASE, ROOT, SPDX, VCARD
 from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD, Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD
 
 from exporters.dcat import UnknownTheme, check_themes
 from exporters.void import date_bounds
-from lodpub import create_app
 from lodpub.core.settings import SettingsError
 from lodpub.publish.dumps import current_dumps
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SHAPES = ROOT.parent / "shared" / "conformance" / "dcat-ap-3.0.1"
 SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
 CATALOG = URIRef(BASE + "catalog")
@@ -27,8 +24,10 @@ IANA = "http://www.iana.org/assignments/media-types/"
 
 
 @pytest.fixture(scope="module")
-def heidelberg(tmp_path_factory):
-    return create_app({"cache_dir": str(tmp_path_factory.mktemp("catalog-cache")), "validate_on_load": False})
+def heidelberg(make_module_app, tmp_path_factory):
+    return make_module_app(
+        {"cache_dir": str(tmp_path_factory.mktemp("catalog-cache")), "validate_on_load": False}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -175,9 +174,9 @@ def test_date_bounds(text, bounds):
     assert date_bounds(text) == bounds
 
 
-def test_themes_are_checked_against_the_eu_vocabulary(tiny):
+def test_themes_are_checked_against_the_eu_vocabulary(make_app, tiny):
     assert check_themes(["SOCI"]) == ("SOCI",)
     with pytest.raises(UnknownTheme):
         check_themes(["CITY"])
     with pytest.raises(SettingsError, match="catalog_themes"):
-        create_app({**tiny.settings, "catalog_themes": ["CITY"]})
+        make_app({**tiny.settings, "catalog_themes": ["CITY"]})

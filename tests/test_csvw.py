@@ -10,7 +10,6 @@ import csvw
 import jsonschema
 import pytest
 
-from lodpub import create_app
 from lodpub.app import services_of
 
 HOST = "http://localhost"
@@ -52,8 +51,8 @@ DOCUMENT = {
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({})
+def app(make_module_app):
+    return make_module_app({})
 
 
 @pytest.fixture(scope="module")

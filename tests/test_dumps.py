@@ -12,10 +12,10 @@ import pyoxigraph
 import pytest
 import rdflib
 import requests
+from conftest import VOID
 from rdflib.compare import isomorphic
 
 from exporters.dumps import BLOCK, DUMP_FORMATS, QUEUED, DumpSource, Manifest, write_dump
-from lodpub import create_app
 from lodpub.app import services_of
 from lodpub.core.formats import build_registry
 from lodpub.core.rdf import graph_of
@@ -36,15 +36,14 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json; charset=utf-8",
     "rdf": "application/rdf+xml; charset=utf-8",
 }
-VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 STEM = "heidelberg-2026-11-25"  # the data's file name and its dataset's dcterms:modified
 
 
 @pytest.fixture(scope="module")
-def heidelberg(tmp_path_factory):
+def heidelberg(make_module_app, tmp_path_factory):
     """The shipped dataset, with a cache folder of this module's own."""
     cache = tmp_path_factory.mktemp("dump-cache")
-    return create_app({"cache_dir": str(cache), "validate_on_load": False})
+    return make_module_app({"cache_dir": str(cache), "validate_on_load": False})
 
 
 @pytest.fixture(scope="module")
@@ -128,16 +127,16 @@ def test_a_dataset_without_a_dated_dataset_resource_is_named_by_its_content_vers
 # --- made once per version ------------------------------------------------------------------------
 
 
-def test_a_second_app_on_the_same_version_reuses_the_files(heidelberg, manifest, folder):
+def test_a_second_app_on_the_same_version_reuses_the_files(make_app, heidelberg, manifest, folder):
     mtimes = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    again = create_app({**heidelberg.config["LODPUB"]})
+    again = make_app({**heidelberg.config["LODPUB"]})
     with again.app_context():
         assert current_dumps().manifest() == manifest
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == mtimes
 
 
-def test_a_removed_folder_is_built_again_and_the_descriptions_follow(tiny, tmp_path):
-    app = create_app({**tiny.settings, "cache_dir": str(tmp_path), "validate_on_load": False})
+def test_a_removed_folder_is_built_again_and_the_descriptions_follow(make_app, tiny, tmp_path):
+    app = make_app({**tiny.settings, "cache_dir": str(tmp_path), "validate_on_load": False})
     web = app.test_client()
     assert web.get("/dumps/").status_code == 200
     folder = services_of(app).dumps.folder

@@ -15,10 +15,10 @@ from exporters.dumps import DumpSource, write_dump
 from lodpub.core.formats import build_registry
 from lodpub.core.rdf import graph_of
 from lodpub.core.sources import DataError, Files, files_from_settings, source_quads
+from lodpub.core.vocab import LP
 from lodpub.publish.dumps import generate
 from lodpub.store import Store, open_store
 
-LP = "https://w3id.org/lodpub/ontology/"
 # Two files that both say `_:b0`: two different contact points, which must stay two nodes.
 CITIES = f"""\
 @prefix lp: <{LP}> .

@@ -9,7 +9,6 @@ from conftest import LODPUB, ROOT
 from rdflib.compare import isomorphic
 
 from exporters.dumps import Manifest, sha256_of
-from lodpub import create_app
 from lodpub.publish.dumps import current_dumps
 
 
@@ -47,11 +46,11 @@ def test_sha256sum_checks_the_files(exported):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_the_files_are_the_ones_the_server_serves(exported, tmp_path):
+def test_the_files_are_the_ones_the_server_serves(make_app, exported, tmp_path):
     """Same names and content; bytes match only within one load, as loading labels blank nodes anew."""
     out, _ = exported
     exported_manifest = Manifest.from_json((out / "index.json").read_text())
-    app = create_app({"cache_dir": str(tmp_path), "validate_on_load": False})
+    app = make_app({"cache_dir": str(tmp_path), "validate_on_load": False})
     with app.app_context():
         served = current_dumps().manifest()
         folder = current_dumps().folder

@@ -4,19 +4,17 @@ checked against the data: coordinates in `[longitude, latitude]` order, names, c
 import pyoxigraph
 import pytest
 import rdflib
+from conftest import BASE, LP
 from rdflib import RDF, RDFS, URIRef
 
-from exporters.geojson import partners
-from lodpub import create_app
+from exporters.geojson import collect
 
-BASE = "https://lod.heidelberg.de/"
-LP = rdflib.Namespace("https://w3id.org/lodpub/ontology/")
 KINDS = {LP.Partnership: "partnership", LP.FriendlyRelation: "friendly-relation"}
 
 
 @pytest.fixture(scope="module")
-def web():
-    return create_app({}).test_client()
+def web(make_module_app):
+    return make_module_app({}).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +103,7 @@ def test_the_map_data_is_cacheable_and_open_to_other_sites(web):
 def test_a_partner_without_coordinates_is_left_out():
     store = pyoxigraph.Store()
     turtle = f"""
-        @prefix lp: <{LP}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix lp: <{LP}> . @prefix rdfs: <{RDFS}> .
         <r/a> a lp:Partnership ; lp:partner <c/a> .
         <c/a> rdfs:label "A"@en ; lp:latitude 1.5 ; lp:longitude 2.5 .
         <r/b> a lp:FriendlyRelation ; lp:partner <c/b> .
@@ -114,7 +112,7 @@ def test_a_partner_without_coordinates_is_left_out():
         <c/c> rdfs:label "C"@en .
     """
     store.load(turtle.encode(), format=pyoxigraph.RdfFormat.TURTLE, base_iri="http://x/")
-    drawn, left_out = partners(store)
+    drawn, left_out = collect(store)
     assert [(p.city, p.latitude, p.longitude, p.kind) for p in drawn] == [
         ("http://x/c/a", 1.5, 2.5, "partnership")
     ]

@@ -6,24 +6,19 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import icalendar
 import pyoxigraph
 import pytest
-import rdflib
+from conftest import BASE, LP, XSD
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from exporters.ical import span
-from lodpub import create_app
 
-BASE = "https://lod.heidelberg.de/"
-LP = "https://w3id.org/lodpub/ontology/"
 EVENT = BASE + "id/event/"
 CEST = timezone(timedelta(hours=2))
-# Open namespace: rdflib's closed XSD warns when pytest inspects module attributes.
-XSD = rdflib.Namespace(str(rdflib.namespace.XSD))
 
 
 @pytest.fixture(scope="module")
-def web():
-    return create_app({}).test_client()
+def web(make_module_app):
+    return make_module_app({}).test_client()
 
 
 @pytest.fixture(scope="module")

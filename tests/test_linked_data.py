@@ -5,13 +5,12 @@ import json
 
 import pytest
 import rdflib
+from conftest import BASE
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from lodpub import create_app
 from lodpub.app import services_of
 
-BASE = "https://lod.heidelberg.de/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 RDF_FORMATS = {  # media type → (extension, rdflib parser)
     "text/turtle": ("ttl", "turtle"),
@@ -39,8 +38,8 @@ KINDS = [
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({})
+def app(make_module_app):
+    return make_module_app({})
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +99,8 @@ def test_location_honours_the_proxys_public_address(client, hops):
     assert response.headers["Location"] == "https://lod.heidelberg.de/lod/doc/city/montpellier"
 
 
-def test_forwarded_headers_are_ignored_when_no_proxy_is_trusted():
-    client = create_app({"proxy_hops": 0}).test_client()
+def test_forwarded_headers_are_ignored_when_no_proxy_is_trusted(make_app):
+    client = make_app({"proxy_hops": 0}).test_client()
     response = client.get("/id/city/montpellier", headers={"X-Forwarded-Host": "evil.example"})
     assert response.headers["Location"] == "http://localhost/doc/city/montpellier"
 
@@ -233,8 +232,8 @@ def test_head_answers_like_get_without_a_body(client):
     assert response.content_type == "text/turtle; charset=utf-8"
 
 
-def test_the_same_data_publishes_under_another_base():
-    client = create_app({"base_uri": "https://data.example.org/hd/"}).test_client()
+def test_the_same_data_publishes_under_another_base(make_app):
+    client = make_app({"base_uri": "https://data.example.org/hd/"}).test_client()
     graph = parse(client.get("/doc/city/montpellier.ttl"), "turtle")
     assert (rdflib.URIRef("https://data.example.org/hd/id/city/montpellier"), None, None) in graph
 
@@ -246,10 +245,10 @@ def _iri_of(path: str) -> str:
     return BASE + "id/" + rest
 
 
-def test_a_rendered_document_is_kept_for_the_dataset_version(monkeypatch):
+def test_a_rendered_document_is_kept_for_the_dataset_version(make_app, monkeypatch):
     from lodpub.linked_data import views
 
-    client = create_app({}).test_client()  # a fresh app: nothing rendered yet
+    client = make_app({}).test_client()  # a fresh app: nothing rendered yet
     rendered = []
     real_render = views._render
     monkeypatch.setattr(views, "_render", lambda *args: rendered.append(args[0]) or real_render(*args))

@@ -8,11 +8,10 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from exporters.ontology_docs import documentation_graph, ontology_triples
-from lodpub import create_app
+from exporters.ontology_docs import collect, documentation_graph
 from lodpub.app import services_of
+from lodpub.core.vocab import LP, LPT
 
-LP = "https://w3id.org/lodpub/ontology/"
 NAMESPACE_PATH = "/ontology/"
 RDF_FORMATS = [
     ("text/turtle", "turtle", "ttl"),
@@ -24,8 +23,8 @@ DOCUMENT_TYPES = ["text/html", *(media_type for media_type, _, _ in RDF_FORMATS)
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({})
+def app(make_module_app):
+    return make_module_app({})
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +75,10 @@ def test_the_theme_scheme_is_not_mistaken_for_the_ontology(app, page):
     """pyLODE takes any skos:ConceptScheme for the documented ontology: the scheme stays out of its view."""
     with app.app_context():
         files = services_of(app).files
-        triples = ontology_triples(services_of(app).store, [s.graph for s in files.ontology])
+        triples = collect(services_of(app).store, [s.graph for s in files.ontology])
     view = documentation_graph(triples, LP, LP, "en")
     assert not list(view.subjects(rdflib.RDF.type, rdflib.SKOS.ConceptScheme))
-    assert "https://w3id.org/lodpub/theme/scheme</code>" not in page
+    assert f"{LPT}scheme</code>" not in page
 
 
 @pytest.mark.parametrize(("media_type", "rdflib_format", "extension"), RDF_FORMATS)

@@ -5,15 +5,10 @@ import pytest
 from conftest import ROOT
 from openapi_spec_validator import validate
 
-from lodpub import create_app
-from lodpub.app import services_of
-
 
 @pytest.fixture(scope="module")
-def document():
-    app = create_app({"validate_on_load": False})
-    yield app.test_client().get("/openapi.json").get_json()
-    services_of(app).sparql.close()
+def document(make_module_app):
+    return make_module_app({"validate_on_load": False}).test_client().get("/openapi.json").get_json()
 
 
 def test_it_is_valid_openapi_3_1(document):
@@ -86,14 +81,14 @@ def test_each_query_answers_in_the_formats_of_the_registry(document):
     assert set(operation["responses"]) == {"200", "400", "406"}
 
 
-def test_a_new_query_file_becomes_an_operation(tmp_path, tiny):
+def test_a_new_query_file_becomes_an_operation(make_app, tmp_path, tiny):
     (tmp_path / "queries").mkdir()
     (tmp_path / "queries" / "cities_named.rq").write_text(
         "#+ summary: Cities by name\n#+ tags: [places]\n"
         "SELECT ?city WHERE { ?city <http://www.w3.org/2000/01/rdf-schema#label> ?_name_en }\n",
         encoding="utf-8",
     )
-    app = create_app({**tiny.settings, "queries": str(tmp_path / "queries")})
+    app = make_app({**tiny.settings, "queries": str(tmp_path / "queries")})
     document = app.test_client().get("/openapi.json").get_json()
     validate(document)
     assert [p for p in document["paths"] if p.startswith("/api/")] == ["/api/cities_named"]
@@ -104,4 +99,3 @@ def test_a_new_query_file_becomes_an_operation(tmp_path, tiny):
     assert response.get_data(as_text=True).split() == ["city", "https://lod.heidelberg.de/id/city/bautzen"]
     page = app.test_client().get("/api/cities_named?name=Bautzen", headers={"Accept": "text/html"})
     assert 'href="/api/cities_named?name=Bautzen&amp;format=csv"' in page.get_data(as_text=True)
-    services_of(app).sparql.close()

@@ -10,15 +10,13 @@ from xml.etree import ElementTree
 
 import html5lib
 import pytest
+from conftest import BASE
 
-from lodpub import create_app
-from lodpub.app import services_of
 from lodpub.linked_data.pages import json_script
 from lodpub.site import worldmap
 from lodpub.web import served
 from lodpub.web.i18n import format_date, negotiate_language
 
-BASE = "https://lod.heidelberg.de/"
 HTML = "text/html"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
@@ -62,11 +60,9 @@ FRIENDS = {
 
 
 @pytest.fixture(scope="module")
-def app():
+def app(make_module_app):
     """The shipped Heidelberg dataset, as `lodpub serve` publishes it."""
-    app = create_app({})
-    yield app
-    services_of(app).sparql.close()
+    return make_module_app({})
 
 
 @pytest.fixture(scope="module")
@@ -481,13 +477,11 @@ HOSTILE_DATA = f"""\
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(make_module_app, tmp_path_factory):
     """A dataset whose names are markup: a city and a dataset called `<script>…`."""
     path = tmp_path_factory.mktemp("hostile") / "hostile.ttl"
     path.write_text(HOSTILE_DATA, encoding="utf-8")
-    app = create_app({"data": [str(path)], "validate_on_load": False, "base_uri": BASE})
-    yield app.test_client()
-    services_of(app).sparql.close()
+    return make_module_app({"data": [str(path)], "validate_on_load": False, "base_uri": BASE}).test_client()
 
 
 @pytest.mark.parametrize("path", ["/", "/?lang=de", "/doc/city/x", "/doc/city/x?lang=de", "/doc/dataset/d"])

@@ -11,28 +11,27 @@ import pytest
 import requests
 from conftest import BASE, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES
 
-from lodpub import create_app
 from lodpub.app import services_of
+from lodpub.core.vocab import LP, RDFS
 from lodpub.sparql.page import local_href, results_table
 
-LP = "https://w3id.org/lodpub/ontology/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-CITIES = """\
-PREFIX lp: <https://w3id.org/lodpub/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?city ?cityLabel WHERE { ?city a lp:City ; rdfs:label ?cityLabel FILTER(LANG(?cityLabel) = "en") }
+CITIES = f"""\
+PREFIX lp: <{LP}>
+PREFIX rdfs: <{RDFS}>
+SELECT ?city ?cityLabel WHERE {{ ?city a lp:City ; rdfs:label ?cityLabel FILTER(LANG(?cityLabel) = "en") }}
 ORDER BY ?cityLabel
 """
 GRAPH = "CONSTRUCT { ?city a lp:City } WHERE { ?city a lp:City }".replace("lp:City", "<" + LP + "City>")
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(make_module_app, tmp_path_factory):
     """The tiny dataset of conftest (two cities), with the shipped canned queries."""
     folder = tmp_path_factory.mktemp("page")
     for name, text in (("cities.ttl", TINY_DATA), ("onto.ttl", TINY_ONTOLOGY), ("shapes.ttl", TINY_SHAPES)):
         (folder / name).write_text(text, encoding="utf-8")
-    app = create_app(
+    return make_module_app(
         {
             "data": [str(folder / "cities.ttl")],
             "ontology": [str(folder / "onto.ttl")],
@@ -40,8 +39,6 @@ def app(tmp_path_factory):
             "base_uri": BASE,
         }
     )
-    yield app
-    services_of(app).sparql.close()
 
 
 @pytest.fixture(scope="module")

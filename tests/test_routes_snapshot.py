@@ -24,9 +24,6 @@ import pyoxigraph
 import pytest
 from conftest import BASE
 
-from lodpub import create_app
-from lodpub.app import services_of
-
 FIXTURE = Path(__file__).parent / "fixtures" / "snapshot"
 SNAPSHOT = Path(__file__).parent / "snapshots" / "routes.json"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -105,7 +102,7 @@ VOLATILE = (
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(make_module_app, tmp_path_factory):
     settings = {
         "data": [str(FIXTURE / "heidelberg.ttl")],
         "ontology": [str(FIXTURE / "lodpub.ttl")],
@@ -114,9 +111,7 @@ def client(tmp_path_factory):
         "base_uri": BASE,
         "cache_dir": str(tmp_path_factory.mktemp("snapshot-cache")),
     }
-    app = create_app(settings)
-    yield app.test_client()
-    services_of(app).close()
+    return make_module_app(settings).test_client()
 
 
 def masked(body: bytes) -> bytes:

@@ -16,19 +16,16 @@ from exporters.schemaorg import (
     dataset_markup,
     markup_for,
     nearest_schema_terms,
-    pick_language,
     rich_result_problems,
     temporal_coverage,
 )
 from exporters.schemaorg_rules import EVENT_REQUIRED, NOT_SHOWN, SCHEMA_DOMAINS, SCHEMA_PARENTS, many
-from lodpub import create_app
 from lodpub.app import services_of
+from lodpub.core.vocab import LP, LPT, SCHEMA
 
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 VOCABULARY = CONFORMANCE / "schema.org" / "schemaorg-current-https.ttl"
 GOOGLE = CONFORMANCE / "google-structured-data.json"
-SCHEMA = "https://schema.org/"
-LP = "https://w3id.org/lodpub/ontology/"
 HOST = "http://localhost"
 DATASET = BASE + "id/dataset/international-relations"
 WORKSHOP = BASE + "id/event/stadtarchiv-school-workshop-2021"
@@ -40,9 +37,9 @@ ISO_DURATION = re.compile(r"^-?P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+
 
 
 @pytest.fixture(scope="module")
-def heidelberg():
+def heidelberg(make_module_app):
     """The app with the shipped Heidelberg data, its store and the alignment read from it."""
-    app = create_app({})
+    app = make_module_app({})
     store = services_of(app).store
     return app, store, build_alignment(store)
 
@@ -240,19 +237,6 @@ def test_the_most_specific_class_decides_the_type(heidelberg):
     assert LP + "partner" not in alignment.properties  # no schema.org term, not even through parents
 
 
-@pytest.mark.parametrize(
-    ("available", "lang", "expected"),
-    [
-        (["de", "en"], "de", "de"),
-        (["de", "en"], "fr", "en"),
-        (["de", "fr"], "it", "de"),
-        (["de-CH"], "de", "de-CH"),
-    ],
-)
-def test_literals_come_in_the_page_language_or_fall_back(available, lang, expected):
-    assert pick_language(available, lang) == expected
-
-
 def test_names_follow_the_page_language(heidelberg, page_url):
     germany = BASE + "id/country/germany"
     assert markup(heidelberg, page_url, germany, lang="de")["name"] == "Deutschland"
@@ -427,7 +411,7 @@ def test_a_city_has_coordinates_its_country_and_its_wikidata_item(heidelberg, pa
 
 
 def test_things_outside_schema_org_have_no_markup(heidelberg, page_url):
-    assert markup(heidelberg, page_url, "https://w3id.org/lodpub/theme/science") is None
+    assert markup(heidelberg, page_url, LPT + "science") is None
 
 
 # --- lodpub validate --------------------------------------------------------------------------------

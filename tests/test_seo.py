@@ -7,7 +7,6 @@ import pytest
 import rdflib
 from conftest import BASE
 
-from lodpub import create_app
 from lodpub.app import services_of
 from lodpub.site import sitemap as seo
 
@@ -17,8 +16,8 @@ PROXIED = {"X-Forwarded-Host": "lod.heidelberg.de", "X-Forwarded-Proto": "https"
 
 
 @pytest.fixture(scope="module")
-def heidelberg_app():
-    return create_app({})
+def heidelberg_app(make_module_app):
+    return make_module_app({})
 
 
 @pytest.fixture(scope="module")

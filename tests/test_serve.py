@@ -48,8 +48,7 @@ def test_several_workers_share_one_on_disk_store(start_server, tiny, tmp_path, m
     server = start_server("--store", store, "--workers", "3", env=env)
     versions = {requests.get(server.url + "/healthz", timeout=15).json()["version"] for _ in range(12)}
     assert len(versions) == 1
-    server.process.terminate()
-    server.process.wait(timeout=10)
+    server.stop()
 
     tiny.write_data("not Turtle at all {")  # a second start must not reparse
     again = start_server("--store", store, env=env)
@@ -61,8 +60,7 @@ def test_data_on_the_command_line_replaces_an_on_disk_store(start_server, tiny, 
     env = {"LODPUB_ONTOLOGY": str(tiny.ontology), "LODPUB_SHAPES": str(tiny.shapes)}
     first = start_server("--store", store, "--data", str(tiny.data), env=env)
     assert requests.get(first.url + "/healthz", timeout=15).json()["triples"] == 8
-    first.process.terminate()
-    first.process.wait(timeout=10)
+    first.stop()
     more = tmp_path / "more.ttl"
     more.write_text('<id/city/rehovot> <http://www.w3.org/2000/01/rdf-schema#label> "Rehovot"@en .\n')
     second = start_server("--store", store, "--data", str(tiny.data), str(more), env=env)

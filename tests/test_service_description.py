@@ -3,10 +3,9 @@ clients: endpoint, language, result formats, features and the default dataset wi
 
 import pytest
 import rdflib
-from conftest import BASE
+from conftest import BASE, FORMATS, SD, VOID
 from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import Namespace
 from sparql_fixtures import (  # noqa: F401 (fixtures)
     CITIES,
     MORE,
@@ -19,9 +18,6 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
 from lodpub.core.formats import build_registry
 from lodpub.sparql import service_description
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENDPOINT = URIRef(BASE + "sparql")
 DATASET = URIRef(BASE + ".well-known/void")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import LP
+from conftest import BASE, LP
 from rdflib import RDFS, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -35,7 +35,7 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
-from w3c_manifest import running_lodpub
+from w3c_manifest import serve_files
 
 # SPARQLWrapper reads JSON-LD into rdflib's ConjunctiveGraph, which rdflib 7 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -62,11 +62,11 @@ city:zuerich a lp:City ;
     rdfs:label "Zürich"@de, "Zurich"@en .
 """
 
-PREFIXES = """\
-PREFIX city: <{base}id/city/>
-PREFIX ex: <{base}vocab/>
-PREFIX lp: <https://w3id.org/lodpub/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIXES = f"""\
+PREFIX city: <{{base}}id/city/>
+PREFIX ex: <{{base}}vocab/>
+PREFIX lp: <{LP}>
+PREFIX rdfs: <{RDFS}>
 """
 # Unbound values (OPTIONAL), language tags, an integer, quotes and commas, a non-ASCII letter.
 SELECT = "SELECT ?city ?label ?population ?comment WHERE { ?city a lp:City ; rdfs:label ?label . \
@@ -75,7 +75,7 @@ CONSTRUCT = "CONSTRUCT { ?city rdfs:label ?label ; rdfs:comment ?comment } WHERE
 FILTER (lang(?label) = 'en') OPTIONAL { ?city rdfs:comment ?comment } }"
 DESCRIBE = "DESCRIBE city:heidelberg"
 ASKS = {True: 'ASK { ?city rdfs:label "Rom"@de }', False: 'ASK { ?city rdfs:label "Rom"@en }'}
-PARTNERSHIPS = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/lodpub/ontology/Partnership> }"
+PARTNERSHIPS = f"SELECT (COUNT(?p) AS ?n) WHERE {{ ?p a <{LP.Partnership}> }}"
 
 # How SPARQLWrapper sends a query: by GET, by POST as a form, or by POST with the query as the body.
 REQUESTS = {
@@ -94,11 +94,9 @@ def cities(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(cities: Path):
+def server(start_module_server, cities: Path):
     """lodpub serving `cities.ttl` alone (no ontology, no shapes), its base IRI its own URL."""
-    settings = {"LODPUB_ONTOLOGY": "", "LODPUB_SHAPES": "", "LODPUB_VALIDATE_ON_LOAD": "false"}
-    with running_lodpub(cities.parent, data=[cities], env=settings) as running:
-        yield running
+    return serve_files(start_module_server, [cities])
 
 
 @pytest.fixture(scope="module")
@@ -257,12 +255,9 @@ def test_sparqlstore_triple_patterns(remote, base, local):
 
 
 @pytest.fixture(scope="module")
-def heidelberg(tmp_path_factory):
-    """A plain `lodpub serve`: the Heidelberg data, ontology and shapes it ships with."""
-    with running_lodpub(
-        tmp_path_factory.mktemp("heidelberg"), base_uri="https://lod.heidelberg.de/"
-    ) as running:
-        yield running
+def heidelberg(start_module_server):
+    """A plain `lodpub serve` (one worker): the Heidelberg data, ontology and shapes it ships with."""
+    return start_module_server("--workers", "1", "--base-uri", BASE)
 
 
 def test_sparqlwrapper_counts_the_heidelberg_partnerships(heidelberg, data_graph: rdflib.Graph):

@@ -15,9 +15,9 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
     ask,
     dataset_settings_fixture,
     labels,
-    make_app_fixture,
     serve_fixture,
     sparql_app_fixture,
+    sparql_app_with_fixture,
     web_fixture,
 )
 
@@ -234,8 +234,8 @@ def test_a_direct_post_with_a_second_query_in_the_url_is_400(web):
 # --- limits on results -------------------------------------------------------------------------
 
 
-def test_more_rows_than_max_result_rows_is_400_suggesting_a_limit(make_app):
-    web = make_app(max_result_rows=3).test_client()
+def test_more_rows_than_max_result_rows_is_400_suggesting_a_limit(sparql_app_with):
+    web = sparql_app_with(max_result_rows=3).test_client()
     assert web.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o } LIMIT 3"}).status_code == 200
     response = web.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
     assert response.status_code == 400
@@ -248,10 +248,10 @@ AWKWARD_VALUES = ['"a\\r\\nb"', '"<result>"', '"c\\"d"', '"e,f\\n"', "<http://ex
 
 
 @pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv"])
-def test_rows_are_counted_exactly_in_every_results_format(make_app, name):
+def test_rows_are_counted_exactly_in_every_results_format(sparql_app_with, name):
     """Rows are counted in the written result, which line breaks, quotes and markup inside values
     must not throw off (CSV quotes a value with CRLF in it, XML escapes `<result>`)."""
-    web = make_app(max_result_rows=5).test_client()
+    web = sparql_app_with(max_result_rows=5).test_client()
 
     def select(values: list[str]):
         query = f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(values)} }} }}"
@@ -263,8 +263,8 @@ def test_rows_are_counted_exactly_in_every_results_format(make_app, name):
     assert "more than 5 rows (max_result_rows)" in refused.get_data(as_text=True)
 
 
-def test_a_result_larger_than_max_result_bytes_is_400(make_app):
-    web = make_app(max_result_bytes=200).test_client()
+def test_a_result_larger_than_max_result_bytes_is_400(sparql_app_with):
+    web = sparql_app_with(max_result_bytes=200).test_client()
     for query in ("SELECT * { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
         response = web.get("/sparql", query_string={"query": query})
         assert response.status_code == 400
@@ -288,7 +288,7 @@ def test_jobs_and_answers_larger_than_a_pipe_s_buffer_cross_it_whole(web):
     assert numbers == list(range(10_000))
 
 
-def test_an_on_disk_store_is_queried_by_executors_that_open_it_read_only(make_app, tmp_path):
-    app = make_app(store=f"oxigraph:{tmp_path / 'store'}")
+def test_an_on_disk_store_is_queried_by_executors_that_open_it_read_only(sparql_app_with, tmp_path):
+    app = sparql_app_with(store=f"oxigraph:{tmp_path / 'store'}")
     response = app.test_client().get("/sparql", query_string={"query": LABELS, "default-graph-uri": MORE})
     assert labels(response) == ["Neckar"]

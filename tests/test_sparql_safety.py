@@ -22,17 +22,17 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
     executors_of,
     is_executor,
     listener_fixture,
-    make_app_fixture,
     serve_fixture,
     sparql_app_fixture,
+    sparql_app_with_fixture,
     wait_for,
     web_fixture,
 )
 from werkzeug.exceptions import HTTPException
 
-from lodpub import create_app
 from lodpub.app import services_of
 from lodpub.core.settings import SettingsError
+from lodpub.core.vocab import RDFS
 from lodpub.sparql import safety
 from lodpub.sparql.executor import ExecutorPool
 from lodpub.sparql.results import GRAPH, RESULTS, Job, Refusal
@@ -164,9 +164,7 @@ def test_the_service_check_reads_the_query_as_the_engine_does_or_more_cautiously
     assert safety.mentions_keyword(query, "SERVICE") is refused
 
 
-PROLOGUE = (
-    "PREFIX g: <https://lod.heidelberg.de/graph/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-)
+PROLOGUE = f"PREFIX g: <{BASE}graph/>\nPREFIX rdfs: <{RDFS}>\n"
 
 
 @pytest.mark.parametrize(
@@ -238,9 +236,9 @@ def test_what_the_check_lets_through_the_engine_does_not_send_anywhere(listener,
 @pytest.mark.skipif(
     not (os.uname().sysname == "Linux" and os.uname().machine in ARCHITECTURES), reason="seccomp sandbox"
 )
-def test_executors_cannot_open_sockets_even_if_a_service_query_got_past_the_check(make_app, listener):
+def test_executors_cannot_open_sockets_even_if_a_service_query_got_past_the_check(sparql_app_with, listener):
     """The sandbox is the guarantee behind the check: a job sent straight to an executor."""
-    app = make_app()
+    app = sparql_app_with()
     engine = services_of(app).sparql
     pool: ExecutorPool = engine.pool
     job = Job(
@@ -269,8 +267,8 @@ def test_a_remote_default_graph_is_refused_with_a_clear_message(web):
 # --- limits on what comes in ----------------------------------------------------------------------
 
 
-def test_a_query_over_max_query_length_is_413(make_app):
-    web = make_app(max_query_length=100).test_client()
+def test_a_query_over_max_query_length_is_413(sparql_app_with):
+    web = sparql_app_with(max_query_length=100).test_client()
     query = "SELECT * WHERE { ?s ?p ?o }" + " " * 100
     for response in (
         web.get("/sparql", query_string={"query": query}),
@@ -281,8 +279,8 @@ def test_a_query_over_max_query_length_is_413(make_app):
         assert "at most 100 (max_query_length)" in response.get_data(as_text=True)
 
 
-def test_a_huge_body_is_refused_before_it_is_read(make_app):
-    web = make_app(max_query_length=100).test_client()
+def test_a_huge_body_is_refused_before_it_is_read(sparql_app_with):
+    web = sparql_app_with(max_query_length=100).test_client()
     response = web.post("/sparql", data=b"x" * 2_000_000, content_type="application/sparql-query")
     assert response.status_code == 413
 
@@ -324,8 +322,8 @@ def test_cors_preflight_and_answers_for_any_origin(server):
 # --- executor processes -----------------------------------------------------------------------
 
 
-def test_executors_start_with_the_first_query_and_stop_with_the_pool(make_app):
-    app = make_app(query_executors=2)
+def test_executors_start_with_the_first_query_and_stop_with_the_pool(sparql_app_with):
+    app = sparql_app_with(query_executors=2)
     engine = services_of(app).sparql
     assert engine.pool.pids == ()
     assert app.test_client().get("/sparql", query_string={"query": CHEAP}).status_code == 200
@@ -369,6 +367,6 @@ def test_executors_end_with_their_worker_and_with_their_server(serve):
 
 
 @pytest.mark.parametrize("name", ["query_timeout", "max_query_length", "max_result_rows", "query_executors"])
-def test_limits_must_be_positive(dataset_settings, name):
+def test_limits_must_be_positive(make_app, dataset_settings, name):
     with pytest.raises(SettingsError, match=f"{name}: expected at least 1"):
-        create_app({**dataset_settings, name: 0})
+        make_app({**dataset_settings, name: 0})

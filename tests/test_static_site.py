@@ -3,7 +3,6 @@ same URLs; every link of every page resolves, and every resource's RDF equals th
 
 import json
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,17 +11,16 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import rdflib
 import requests
-from conftest import BASE, free_port, wait_until_responds
+from conftest import BASE, DCAT
 from rdflib.compare import isomorphic
 
-from lodpub import cli, create_app
+from lodpub import cli
 from lodpub.app import services_of
 from lodpub.cli.static_site import MARKER, file_for, rewrite_links, static_address, write_site
 from lodpub.core.settings import load_settings
 from lodpub.linked_data.views import document_paths
 
 RDF_FILES = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
-DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +34,16 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def host(site):
+def host(site, start_module_server):
     """`python -m http.server` serving the folder: a static host that knows nothing of lodpub."""
-    port = free_port()
-    command = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)]
-    command += ["--directory", str(site)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_responds(f"http://127.0.0.1:{port}/", process, timeout=10)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    command = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "{port}", "--directory", str(site)]
+    return start_module_server(command=command, ready="/").url
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(make_module_app):
     """The dynamic app the site was exported from, to compare documents with."""
-    return create_app({"validate_on_load": False}).test_client()
+    return make_module_app({"validate_on_load": False}).test_client()
 
 
 class Links(HTMLParser):

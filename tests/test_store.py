@@ -6,10 +6,11 @@ from conftest import BASE
 
 from lodpub.core.formats import build_registry
 from lodpub.core.sources import DataError, make_sources
+from lodpub.core.vocab import LP, RDF_TYPE
 from lodpub.store import open_store
 from lodpub.store.oxigraph import META_FILE
 
-CITIES = "SELECT ?city WHERE { ?city a <https://w3id.org/lodpub/ontology/City> } ORDER BY ?city"
+CITIES = f"SELECT ?city WHERE {{ ?city a <{LP}City> }} ORDER BY ?city"
 
 
 def sources(tiny, data=None):
@@ -103,8 +104,8 @@ def test_a_store_filled_by_another_tool_is_adopted_as_it_is(tiny, tmp_path):
     foreign.add(
         pyoxigraph.Quad(
             pyoxigraph.NamedNode(BASE + "id/city/kumamoto"),
-            pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            pyoxigraph.NamedNode("https://w3id.org/lodpub/ontology/City"),
+            pyoxigraph.NamedNode(RDF_TYPE),
+            pyoxigraph.NamedNode(LP + "City"),
         )
     )
     del foreign

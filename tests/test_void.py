@@ -3,23 +3,23 @@ from the Service Description, and pointing at every dump."""
 
 import pytest
 import rdflib
-from conftest import BASE
+from conftest import BASE, SD, VOID
 from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL, Namespace
+from rdflib.namespace import DCTERMS, OWL
 
-from lodpub import create_app
+from lodpub.core import vocab
 from lodpub.publish.dumps import current_dumps
 
-VOID = Namespace("http://rdfs.org/ns/void#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET = URIRef(BASE + ".well-known/void")
 DATA_DATASET = URIRef(BASE + "id/dataset/international-relations")
 
 
 @pytest.fixture(scope="module")
-def heidelberg(tmp_path_factory):
-    return create_app({"cache_dir": str(tmp_path_factory.mktemp("void-cache")), "validate_on_load": False})
+def heidelberg(make_module_app, tmp_path_factory):
+    return make_module_app(
+        {"cache_dir": str(tmp_path_factory.mktemp("void-cache")), "validate_on_load": False}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_words_come_from_the_dataset_resource(void, data_graph):
 
 def test_vocabularies_are_the_namespaces_of_the_terms_used(void, union):
     vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
-    assert "https://w3id.org/lodpub/ontology/" in vocabularies
+    assert vocab.LP in vocabularies
     assert str(DCTERMS) in vocabularies
     for term in set(union.predicates()):
         assert any(str(term).startswith(v) for v in vocabularies), term

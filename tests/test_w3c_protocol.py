@@ -28,7 +28,7 @@ from w3c_manifest import (
     PROTOCOL_MANIFEST,
     ProtocolTest,
     protocol_tests,
-    running_lodpub,
+    serve_files,
     write_suite_graphs,
 )
 
@@ -58,13 +58,10 @@ SUITE_GRAPHS_ASK = "ASK { GRAPH <http://kasei.us/2009/09/sparql/data/data1.rdf> 
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, start_module_server):
     """lodpub serving the suite's graphs only: no ontology, no shapes (nothing to validate)."""
-    folder = tmp_path_factory.mktemp("w3c-protocol")
-    data = write_suite_graphs(TESTS, PROTOCOL_MANIFEST.parent, folder / "data")
-    settings = {"LODPUB_ONTOLOGY": "", "LODPUB_SHAPES": "", "LODPUB_VALIDATE_ON_LOAD": "false"}
-    with running_lodpub(folder, data=data, env=settings) as running:
-        yield running
+    data = write_suite_graphs(TESTS, PROTOCOL_MANIFEST.parent, tmp_path_factory.mktemp("w3c-protocol"))
+    return serve_files(start_module_server, data)
 
 
 def media_type(response: requests.Response) -> str:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import pytest
 import rdflib
 import requests
+from conftest import SD
 from rdflib.compare import isomorphic
-from w3c_manifest import ABSENT, SERVICE_DESCRIPTION_MANIFEST, ManifestEntry, manifest_entries, running_lodpub
+from w3c_manifest import ABSENT, SERVICE_DESCRIPTION_MANIFEST, ManifestEntry, manifest_entries, serve_files
 
 if not SERVICE_DESCRIPTION_MANIFEST.is_file():
     pytest.skip(ABSENT, allow_module_level=True)
@@ -31,8 +32,7 @@ if not SERVICE_DESCRIPTION_MANIFEST.is_file():
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 
 ENTRIES = manifest_entries(SERVICE_DESCRIPTION_MANIFEST)
-SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
-PREFIXES = "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>\n"
+PREFIXES = f"PREFIX sd: <{SD}>\n"
 
 # An RDF client's Accept header (as the W3C validator's parser sends: every RDF syntax it reads).
 RDF_ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/n-triples;q=0.8, application/ld+json;q=0.7"
@@ -98,15 +98,13 @@ BEST_PRACTICES = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, start_module_server):
     """lodpub serving two small files (two named graphs, so there is a dataset to describe)."""
     folder = tmp_path_factory.mktemp("w3c-sd")
     data = [folder / "cities.ttl", folder / "rivers.ttl"]
     for path, text in zip(data, (CITIES, RIVERS), strict=True):
         path.write_text(text, encoding="utf-8")
-    settings = {"LODPUB_ONTOLOGY": "", "LODPUB_SHAPES": "", "LODPUB_VALIDATE_ON_LOAD": "false"}
-    with running_lodpub(folder, data=data, env=settings) as running:
-        yield running
+    return serve_files(start_module_server, data)
 
 
 def fetch(url: str, accept: str) -> tuple[requests.Response, rdflib.Graph]:

@@ -1,5 +1,5 @@
 """The W3C SPARQL 1.1 test manifests (Protocol, Service Description) read into plain test cases, and
-a `lodpub serve` process on a loopback port to run them against.
+how to start the `lodpub serve` process they run against.
 
 The suites live next to the project (`../shared/conformance/`, see its README); tests that need them
 skip when the folder is absent. A protocol test is one or more HTTP requests (`ht:Request`: method,
@@ -12,11 +12,7 @@ never fetches remote data, so `write_suite_graphs` writes them as N-Quads in tho
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -24,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph
 import rdflib
 import requests
-from conftest import LODPUB, ROOT, free_port, wait_until_responds
+from conftest import ROOT, LiveServer
 from rdflib import RDF, RDFS
 from rdflib.collection import Collection
 
@@ -241,60 +237,12 @@ def write_suite_graphs(tests: Sequence[ProtocolTest], suite: Path, folder: Path)
 
 # --- a live server -------------------------------------------------------------------------------
 
-
-@dataclass
-class Server:
-    """A `lodpub serve` process; `url` is where it answers, `endpoint` its SPARQL endpoint."""
-
-    process: subprocess.Popen
-    url: str
-    log_path: Path
-
-    @property
-    def endpoint(self) -> str:
-        return self.url + ENDPOINT_PATH
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self, timeout: float = 15.0) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
+DATA_ONLY = {"LODPUB_ONTOLOGY": "", "LODPUB_SHAPES": "", "LODPUB_VALIDATE_ON_LOAD": "false"}
 
 
-@contextmanager
-def running_lodpub(
-    folder: Path,
-    *,
-    data: Sequence[Path] = (),
-    env: Mapping[str, str] | None = None,
-    base_uri: str | None = None,
-    timeout: float = 30.0,
-) -> Iterator[Server]:
-    """`lodpub serve` (one worker) on a free loopback port, stopped on exit. Its base IRI is its own
-    URL unless given, so the IRIs it writes (the service description's `sd:endpoint`) are where it
-    answers. `data` replaces the configured data files; `env` adds `LODPUB_*` settings."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    argv = [str(LODPUB), "serve", "--port", str(port), "--workers", "1", "--base-uri", base_uri or url + "/"]
-    if data:
-        argv += ["--data", *map(str, data)]
-    log_path = folder / f"server-{port}.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})}
-        )
-    server = Server(process, url, log_path)
-    try:
-        try:
-            wait_until_responds(url + "/healthz", process, timeout)
-        except (RuntimeError, TimeoutError) as error:
-            raise AssertionError(f"{error}\n{server.log()}") from None
-        yield server
-    finally:
-        server.stop()
+def serve_files(start: Callable[..., LiveServer], data: Sequence[Path]) -> LiveServer:
+    """`lodpub serve` (one worker) of `data` alone, with `start` (conftest's `start_module_server`):
+    no ontology, no shapes (nothing to validate). Its base IRI is its own URL, so the IRIs it writes
+    (the service description's `sd:endpoint`) are where it answers."""
+    base_uri = "http://127.0.0.1:{port}/"
+    return start("--workers", "1", "--base-uri", base_uri, "--data", *map(str, data), env=DATA_ONLY)

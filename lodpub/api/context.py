@@ -10,39 +10,33 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response
 
 from lodpub.app import Services, current_services
-from lodpub.core.vocab import LP, XSD
+from lodpub.core.vocab import LP, OWL, RDF_LANGSTRING, RDFS, XSD, prefixes
 from lodpub.store import Store
+from lodpub.web.caching import allow_any_origin, conditional
 
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-PREFIXES = {
-    "lp": LP,
-    "lpt": "https://w3id.org/lodpub/theme/",
-    "schema": "https://schema.org/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": XSD,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
-_TERMS = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?term ?kind (SAMPLE(?iriRange) AS ?range) WHERE {
-  VALUES ?kind {
+CONTEXT_MAX_AGE = 86400  # a day: documents everywhere fetch it, and it changes only with the ontology
+# What a compacted document may write as `prefix:name`: the ontology, its theme concepts and the
+# vocabularies its terms are aligned with, in the order the published context lists them.
+PREFIXES = prefixes("lp", "lpt", "schema", "rdfs", "xsd", "owl", "skos", "dcterms")
+_TERMS = f"""
+PREFIX owl: <{OWL}>
+PREFIX rdfs: <{RDFS}>
+SELECT ?term ?kind (SAMPLE(?iriRange) AS ?range) WHERE {{
+  VALUES ?kind {{
     owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty owl:NamedIndividual
-  }
+  }}
   ?term a ?kind .
-  OPTIONAL { ?term rdfs:range ?iriRange FILTER(isIRI(?iriRange)) }
+  OPTIONAL {{ ?term rdfs:range ?iriRange FILTER(isIRI(?iriRange)) }}
   FILTER(STRSTARTS(STR(?term), "%s"))
-}
+}}
 GROUP BY ?term ?kind
 """
 _KIND_ORDER = ("DatatypeProperty", "ObjectProperty", "AnnotationProperty", "Class", "NamedIndividual")
 
-bp = Blueprint("jsonld_context", __name__)
+bp = Blueprint("context", __name__)
 
 
 def build_context(store: Store, namespace: str = LP) -> dict[str, Any]:
@@ -100,10 +94,7 @@ def context_document() -> Response:
     built = current_services().context
     fmt = current_services().formats.get("jsonld")
     response = Response(built.body, content_type=fmt.content_type)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    response.set_etag(built.etag)
-    return response.make_conditional(request)
+    return allow_any_origin(conditional(response, etag=built.etag, max_age=CONTEXT_MAX_AGE))
 
 
 def init_app(app: Flask, _services: Services) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from exporters import csvw
+from exporters import csvw, written
 from lodpub import sparql
 from lodpub.api.named_queries import NamedQuery
 from lodpub.api.params import ParameterError
@@ -88,4 +88,4 @@ def _csvw() -> Format:
 
 
 def _json(document: Any, fmt: Format) -> Response:
-    return Response(json.dumps(document, ensure_ascii=False, indent=2), content_type=fmt.content_type)
+    return Response(written(csvw.write, document), content_type=fmt.content_type)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,10 @@ from typing import Any
 import pyoxigraph
 import yaml
 
-from lodpub.api.params import XSD, ParameterError, term_for
+from lodpub.api.params import ParameterError, term_for
 from lodpub.core.sources import DataError, Problem
-from lodpub.sparql.safety import mentions_keyword
+from lodpub.core.vocab import XSD
+from lodpub.sparql.lexer import Token, keyword, mentions_keyword, tokens
 
 DECORATORS = ("summary", "description", "tags", "method", "defaults", "enumerate")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -30,17 +31,6 @@ PARAMETER = re.compile(
     r"(?P<marker>_{1,2})(?P<name>[^_]+)(?:_(?P<type>[A-Za-z0-9]+))?(?:_(?P<sub>[A-Za-z0-9]+))?"
 )
 PLAIN_KINDS = ("iri", "number", "literal", "string")
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
-    |(?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-    |(?P<word>[A-Za-z][A-Za-z0-9_]*)
-    |(?P<open>\{)|(?P<close>\})
-    |(?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -182,12 +172,12 @@ def parse_query(source: str, path: Path) -> NamedQuery:
     except SyntaxError as error:
         raise fail(f"SPARQL syntax error: {error}") from None
 
-    tokens = list(_tokens(text))
-    form = next((w.upper() for kind, w, _ in tokens if kind == "word" and w.upper() in _FORMS), "")
+    items = tokens(text)  # comments, strings and IRIs are single tokens: they never look like syntax
+    form = next((word for token in items if (word := keyword(token)) in _FORMS), "")
     defaults = _named_values(meta.get("defaults"), "defaults", fail)
     enums = _named_values(meta.get("enumerate"), "enumerate", fail)
-    parameters = _parameters(tokens, defaults, enums, fail)
-    insert_at = _where_group(tokens, form) if parameters else None
+    parameters = _parameters(items, defaults, enums, fail)
+    insert_at = _where_group(items, form) if parameters else None
     if parameters and insert_at is None:
         raise fail("parameters need a `WHERE { … }` group to bind them in")
     return NamedQuery(
@@ -198,7 +188,7 @@ def parse_query(source: str, path: Path) -> NamedQuery:
         method=method,
         form=form,
         parameters=parameters,
-        variables=_projection(tokens) if form == "SELECT" else (),
+        variables=_projection(items) if form == "SELECT" else (),
         text=text,
         path=path,
         _insert_at=insert_at,
@@ -208,52 +198,47 @@ def parse_query(source: str, path: Path) -> NamedQuery:
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
-def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, offset) of each token, so comments, strings and IRIs never look like syntax."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind != "other" or not match.group().isspace():
-            yield kind, match.group(), match.start()
-
-
-def _where_group(tokens: list[tuple[str, str, int]], form: str) -> int | None:
+def _where_group(items: Sequence[Token], form: str) -> int | None:
     """The offset just inside the query's WHERE group (SELECT and ASK may leave out `WHERE`)."""
     depth = 0
     after_where = False
-    for kind, value, offset in tokens:
-        if kind == "open":
+    for token in items:
+        if token.kind == "other" and token.text == "{":
             if depth == 0 and (after_where or form in ("SELECT", "ASK")):
-                return offset + 1
+                return token.offset + 1
             depth += 1
-        elif kind == "close":
+        elif token.kind == "other" and token.text == "}":
             depth -= 1
-        elif kind == "word" and depth == 0:
-            after_where = value.upper() == "WHERE"
+        elif token.kind == "name" and depth == 0:
+            after_where = keyword(token) == "WHERE"
     return None
 
 
-def _projection(tokens: list[tuple[str, str, int]]) -> tuple[str, ...]:
+def _projection(items: Sequence[Token]) -> tuple[str, ...]:
     """The variables a SELECT clause names: bare ones, and those after `AS` in `(expression AS ?v)`."""
     names: list[str] = []
     started = False
     parens = 0
     previous = ""
-    for kind, value, _ in tokens:
-        if kind == "word" and value.upper() == "SELECT" and not started:
+    for token in items:
+        word = keyword(token)
+        if word == "SELECT" and not started:
             started = True
-        elif started and (kind == "open" or (kind == "word" and value.upper() in ("WHERE", "FROM"))):
+        elif started and ((token.kind == "other" and token.text == "{") or word in ("WHERE", "FROM")):
             break
-        elif started and value in "()":
-            parens += 1 if value == "(" else -1
-        elif started and kind == "var" and (parens == 0 or previous.upper() == "AS"):
-            names.append(value[1:])
-        previous = value
+        elif started and token.kind == "other" and token.text in ("(", ")"):
+            parens += 1 if token.text == "(" else -1
+        elif started and token.kind == "var" and (parens == 0 or previous == "AS"):
+            names.append(token.text[1:])
+        previous = word
     return tuple(dict.fromkeys(names))
 
 
-def _parameters(tokens, defaults: dict[str, Any], enums: dict[str, Any], fail) -> tuple[Parameter, ...]:
+def _parameters(
+    items: Sequence[Token], defaults: dict[str, Any], enums: dict[str, Any], fail
+) -> tuple[Parameter, ...]:
     found: dict[str, Parameter] = {}
-    for kind, value, _ in tokens:
+    for kind, value, _ in items:
         if kind != "var" or not value[1:].startswith("_"):
             continue
         parameter = _parameter(value[1:], fail)

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lodpub.api.named_queries import NamedQuery, Parameter
-from lodpub.api.params import XSD
 from lodpub.core.formats import Format
+from lodpub.core.vocab import XSD
 
 OPENAPI_VERSION = "3.1.0"
 # JSON Schema for a parameter of each type; XSD types that JSON Schema has a format for use it.

@@ -9,27 +9,30 @@ negotiated over the one format registry.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
-from werkzeug.exceptions import BadRequest, HTTPException, NotAcceptable
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from lodpub import __version__, sparql
-from lodpub.api import context as jsonld_context
+from lodpub.api.context import PREFIXES as CONTEXT_PREFIXES
+from lodpub.api.context import current_context
 from lodpub.api.named_queries import NamedQuery
 from lodpub.api.openapi import build_openapi
 from lodpub.api.params import ParameterError
 from lodpub.app import Services, current_services
-from lodpub.core.formats import Format, Registry, UnknownFormat
-from lodpub.core.negotiation import find, negotiate
+from lodpub.core.formats import Format, Registry
 from lodpub.core.vocab import XSD_STRING
 from lodpub.sparql.page import Download, results_table
+from lodpub.web.caching import allow_any_origin
+from lodpub.web.negotiate import choose_for_request
 from lodpub.web.response_cache import keep_response
 
 bp = Blueprint("api", __name__)
+bp.after_request(allow_any_origin)  # a read-only public API: any origin may call it from a browser
 RESERVED = ("format",)  # request parameters that are not query parameters
 SELECT_ASK = ("SELECT", "ASK")
 CONSTRUCT_DESCRIBE = ("CONSTRUCT", "DESCRIBE")
@@ -83,7 +86,7 @@ def registry() -> Registry:
 @bp.get("/api")
 def list_queries() -> Response:
     """The queries as an HTML page, or as JSON(-LD) whose `url`s are the operations."""
-    fmt = choose([registry().get("jsonld"), registry().get("html")])
+    fmt = choose_for_request([registry().get("jsonld"), registry().get("html")])
     queries = list(named_queries().values())
     if fmt.kind == "page":
         return _html(render_template("api.html", queries=queries))
@@ -98,7 +101,7 @@ def list_queries() -> Response:
 @bp.get("/api/<name>")
 def run_query(name: str) -> Response:
     query = named_queries().get(name) or abort(404, f"no canned query is named {name!r}; /api lists them")
-    fmt = choose(offered(query))
+    fmt = choose_for_request(offered(query))
     values = _single_values(request.args)
     given = {k: v for k, v in values.items() if k not in RESERVED}
     try:
@@ -128,39 +131,12 @@ def openapi() -> Response:
     return Response(json.dumps(document, indent=2), content_type="application/json")
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    """A read-only public API: any origin may call it from a browser."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 # --- formats ------------------------------------------------------------------------------------
 
 
 def offered(query: NamedQuery) -> list[Format]:
     """The formats a query answers in, in the server's order of preference (the first wins `*/*`)."""
     return [registry().get(r.format, kind=r.kind) for r in _renderers() if query.form in r.forms]
-
-
-def choose(formats: Sequence[Format]) -> Format:
-    """`format=` if given (a name no format has is a 400, one not offered here a 406), else `Accept`."""
-    name = request.args.get("format")
-    if name:
-        try:
-            registry().get(name)
-        except UnknownFormat:
-            raise BadRequest(f"unknown format {name!r}; format= takes one of: {_names(formats)}") from None
-        chosen = find(name, formats)
-    else:
-        chosen = negotiate(request.headers.get("Accept"), formats)
-    if chosen is None:
-        raise NotAcceptable(f"none of the formats offered here is acceptable; offered: {_names(formats)}")
-    return chosen
-
-
-def _names(formats: Sequence[Format]) -> str:
-    return ", ".join(f"{f.name} ({f.media_type})" for f in formats)
 
 
 def _renderers() -> list[Renderer]:
@@ -197,8 +173,8 @@ def _results(call: Call) -> dict[str, Any]:
 def _jsonld_rows(call: Call, fmt: Format) -> Response:
     document = rows_as_jsonld(
         _results(call),
-        jsonld_context.current_context()["@context"],
-        url_for("jsonld_context.context_document", _external=True),
+        current_context()["@context"],
+        url_for("context.context_document", _external=True),
         f"{current_app.config['LODPUB']['base_uri']}api/{call.query.name}#",
     )
     return _json(document, fmt)
@@ -244,7 +220,7 @@ def _jsonld_value(value: Mapping[str, Any], term: Any) -> Any:
 
 def _expand(compact: str) -> str:
     prefix, _, local = compact.partition(":")
-    return jsonld_context.PREFIXES.get(prefix, prefix + ":") + local
+    return CONTEXT_PREFIXES.get(prefix, prefix + ":") + local
 
 
 def _query_page(call: Call, results: dict[str, Any] | None, error: str | None, status: int) -> Response:

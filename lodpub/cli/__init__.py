@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lodpub import create_app
-from lodpub.cli import export
+from lodpub.cli import export_command
 from lodpub.core.checks import load_check
 from lodpub.core.formats import build_registry
 from lodpub.core.settings import SETTINGS, SettingsError, load_settings, settings_table
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--base-uri", dest="base_uri", help=help_of["base_uri"].help)
 
     commands.add_parser("settings", help="print the settings table (name, variable, default, meaning)")
-    export.add_parser(commands)
+    export_command.add_parser(commands)
     return parser
 
 
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return serve(args)
         if args.command == "export":
-            return export.run(args)
+            return export_command.run(args)
         if args.command == "settings":
             print(settings_table())
             return 0

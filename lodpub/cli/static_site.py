@@ -30,7 +30,7 @@ from lodpub.core.formats import Registry, UnknownFormat
 from lodpub.linked_data.describe import exists
 from lodpub.linked_data.paths import Site
 from lodpub.linked_data.views import SAFE, document_pages
-from lodpub.publish.catalog import OFFERED as CATALOG_FORMATS
+from lodpub.publish.descriptions import OFFERED as CATALOG_FORMATS
 from lodpub.publish.ontology import FORMAT_TITLES
 from lodpub.web import i18n
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
+from lodpub.core import vocab
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Format:
         """
         if self.kind not in ("rdf", "results"):
             return None
-        return W3C_FORMATS + self.oxigraph.iri.rsplit("/", 1)[-1]
+        return vocab.FORMATS + self.oxigraph.iri.rsplit("/", 1)[-1]
 
 
 FORMATS: tuple[Format, ...] = (

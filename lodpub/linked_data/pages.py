@@ -7,7 +7,6 @@ alignment) is worked out once per app and kept in the app's services.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -18,16 +17,23 @@ import pyoxigraph
 from flask import render_template, url_for
 from markupsafe import Markup
 
-from exporters import schemaorg
+from exporters import schemaorg, written
 from lodpub.app import current_services
-from lodpub.core.vocab import DESCRIPTION, RDF_TYPE, XSD
-from lodpub.linked_data.describe import RDFS_LABEL
+from lodpub.core.facts import dataset_iri
+from lodpub.core.languages import in_language, labels_of, pick
+from lodpub.core.vocab import (
+    DEFINED_BY,
+    DERIVED_FROM,
+    DESCRIPTION,
+    LICENSE,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SOURCE,
+    XSD,
+)
+from lodpub.store import Store
 from lodpub.web import i18n
 
-SOURCE = "http://purl.org/dc/terms/source"
-LICENSE = "http://purl.org/dc/terms/license"
-DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
-DEFINED_BY = "http://www.w3.org/2000/01/rdf-schema#isDefinedBy"
 DATES = {f"{XSD}{name}" for name in ("date", "dateTime", "gYear", "gYearMonth")}
 
 
@@ -78,15 +84,7 @@ class Publication:
         return ()
 
 
-_DATASET = """
-SELECT ?d WHERE {
-  VALUES ?type { <https://w3id.org/lodpub/ontology/Dataset> <http://www.w3.org/ns/dcat#Dataset>
-                 <http://rdfs.org/ns/void#Dataset> }
-  ?d a ?type FILTER(isIRI(?d))
-} ORDER BY ?d LIMIT 1
-"""
 _STATEMENTS = "SELECT ?s ?o WHERE { ?s <%s> ?o FILTER(isIRI(?s) && isIRI(?o)) }"
-_LABELS = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ %s }} ?s <{RDFS_LABEL}> ?l }}"
 
 
 def publication() -> Publication:
@@ -94,8 +92,9 @@ def publication() -> Publication:
     return current_services().publication.get()
 
 
-def read_publication(store) -> Publication:
-    dataset = next((row["d"].value for row in store.query(_DATASET)), None)
+def read_publication(store: Store, base: str) -> Publication:
+    """Licences and sources by resource, and the dataset by the one rule (`lodpub.core.facts`)."""
+    dataset = dataset_iri(store, base)
     licences: dict[str, list[str]] = defaultdict(list)
     derivations: dict[str, list[str]] = defaultdict(list)
     for predicate, target in ((LICENSE, licences), (DERIVED_FROM, derivations)):
@@ -110,18 +109,6 @@ def read_publication(store) -> Publication:
     )
 
 
-def labels_of(store, iris) -> dict[str, dict[str, str]]:
-    """IRI → {language: label} for the given IRIs, in one query."""
-    iris = sorted(iris)
-    if not iris:
-        return {}
-    values = " ".join(f"<{pyoxigraph.NamedNode(iri).value}>" for iri in iris)
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.query(_LABELS % values):
-        labels[row["s"].value].setdefault(row["l"].language or "", row["l"].value)
-    return dict(labels)
-
-
 def label_index(triples: Sequence[pyoxigraph.Triple]) -> dict[str, dict[str, str]]:
     """IRI → {language: label}, from the labels the description carries."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -129,13 +116,6 @@ def label_index(triples: Sequence[pyoxigraph.Triple]) -> dict[str, dict[str, str
         if t.predicate.value == RDFS_LABEL and isinstance(t.object, pyoxigraph.Literal):
             labels[t.subject.value].setdefault(t.object.language or "", t.object.value)
     return labels
-
-
-def pick(labels: dict[str, str] | None, lang: str) -> str | None:
-    """The label in the page language, else English, else untagged, else any."""
-    if not labels:
-        return None
-    return labels.get(lang) or labels.get("en") or labels.get("") or next(iter(labels.values()))
 
 
 def href_for(iri: str, lang: str | None = None) -> str | None:
@@ -213,14 +193,6 @@ def objects(iri: str, predicate: str, triples: Sequence[pyoxigraph.Triple]) -> l
     return [t.object for t in triples if t.subject.value == iri and t.predicate.value == predicate]
 
 
-def in_language(literals: Sequence, lang: str) -> str | None:
-    """The text of the literal in the page language, else English, else any."""
-    by_language = {
-        term.language or "": term.value for term in literals if isinstance(term, pyoxigraph.Literal)
-    }
-    return pick(by_language, lang)
-
-
 def links(iris: Sequence[str], labels: dict[str, dict[str, str]], lang: str, link_lang=None) -> list[Value]:
     """Links to sources and licences: a web page nothing names reads best as its address."""
     return [
@@ -230,11 +202,9 @@ def links(iris: Sequence[str], labels: dict[str, dict[str, str]], lang: str, lin
 
 def json_script(data: Any) -> Markup:
     """JSON for a `<script>` element: `<`, `>` and `&` escaped as JSON `\\u` escapes, so no text in
-    the data (not even `</script>`) can end the element or start markup, and the JSON stays equal."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escape)
-    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    the data (not even `</script>`) can end the element or start markup, and the JSON stays equal
+    (the schema.org exporter's writer does the escaping)."""
+    return Markup(written(schemaorg.write, data).decode())
 
 
 # --- schema.org: written by exporters/schemaorg.py from the ontology's alignment ---------------------
@@ -281,14 +251,4 @@ def render_resource(
         jsonld=resource_markup(iri, lang),
         language_switch=True,
         link_lang=link_lang,
-    )
-
-
-def render_not_found(path: str, lang: str | None = None) -> str:
-    return render_template(
-        "not_found.html",
-        path=path,
-        lang=lang or i18n.choose_language(),
-        language_switch=True,
-        link_lang=i18n.explicit_language(),
     )

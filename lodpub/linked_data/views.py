@@ -6,26 +6,26 @@ carries `Vary`, `Content-Location`, `Link` alternates and validators for HTTP ca
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import quote
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 
 from lodpub.app import Services, current_services
 from lodpub.core.cache import BoundedCache
 from lodpub.core.formats import Format, UnknownFormat
 from lodpub.core.negotiation import negotiate
 from lodpub.linked_data.describe import describe, exists
-from lodpub.linked_data.pages import render_not_found, render_resource
+from lodpub.linked_data.pages import render_resource
 from lodpub.linked_data.paths import DOC, Site
 from lodpub.linked_data.representations import compact_jsonld, rdf_bytes
 from lodpub.store import Store
+from lodpub.web.caching import cache_publicly, conditional
+from lodpub.web.errors import NotPublished
 from lodpub.web.i18n import choose_language
-from lodpub.web.response_cache import keep_response
+from lodpub.web.negotiate import not_acceptable
 
 DOCUMENT_FORMATS = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
 PAGES_CACHED = 4096  # rendered documents kept per worker; rendering HTML or JSON-LD costs 1.5-4 ms
@@ -94,10 +94,9 @@ def document(rest: str) -> Response:
     if body is None:
         iri = _described_iri(rest)
         if iri is None:
-            return _not_found(DOC + rest)
-        if fmt is None:
-            listed = ", ".join(f.media_type for f in offered)
-            abort(406, f"this document is available as {listed}")
+            raise _not_found(DOC + rest)
+        if fmt is None:  # only now: a path nothing is published at is a 404 whatever the client accepts
+            raise not_acceptable(offered, "this document")
         body = _render(iri, fmt, alternates, lang)
         current_services().page_cache.put(key, body, len(body))
     response = Response(body, content_type=fmt.content_type)
@@ -132,11 +131,9 @@ def thing(rest: str) -> Response:
     site = current_site()
     iri = next((i for i in site.iris_for("/" + rest) if exists(store, i)), None)
     if iri is None:
-        return _not_found("/" + rest)
+        raise _not_found("/" + rest)
     target = url_for("linked_data.document", rest=site.document_for(iri)[len(DOC) :], _external=True)
-    response = redirect(target, code=303)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return cache_publicly(redirect(target, code=303), max_age=3600)
 
 
 def _split_extension(rest: str) -> tuple[str, Format | None]:
@@ -159,7 +156,7 @@ def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> 
         return render_resource(iri, triples, alternates, lang=lang).encode()
     if fmt.name == "jsonld":
         context = current_services().context.document
-        url = url_for("jsonld_context.context_document", _external=True)
+        url = url_for("context.context_document", _external=True)
         return json.dumps(compact_jsonld(triples, context, url), ensure_ascii=False, indent=2).encode()
     return rdf_bytes(triples, fmt, current_app.config["LODPUB"]["base_uri"])
 
@@ -167,23 +164,11 @@ def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> 
 def _cacheable(response: Response, fmt: Format, lang: str = "") -> Response:
     """Strong validators from the dataset version: a new version is a new ETag for every document
     (and each language of a page has its own)."""
-    info = current_services().store.info
-    tag = hashlib.sha256(f"{info.version} {request.path} {fmt.name} {lang}".encode()).hexdigest()[:20]
-    response.set_etag(tag)
-    response.last_modified = datetime.fromisoformat(info.loaded)
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    keep_response()
-    return response.make_conditional(request)
+    return conditional(response, fmt.name, lang, keep=True)
 
 
-def _not_found(path: str) -> Response:
-    offered = current_services().document_formats
-    fmt = negotiate(request.headers.get("Accept"), offered)
-    if fmt is not None and fmt.name == "html":
-        response = Response(render_not_found(path), status=404, content_type=fmt.content_type)
-    else:
-        message = f"404 Not Found: nothing in this dataset is published at {path}; /sparql can search it\n"
-        response = Response(message, status=404, content_type="text/plain; charset=utf-8")
-    response.vary.update(("Accept", "Accept-Language"))
-    return response
+def _not_found(path: str) -> NotPublished:
+    """The 404 of a path nothing is published at: a page unless the client prefers one of the
+    document's machine formats (a document is HTML by default, and so is the 404 in its place)."""
+    fmt = negotiate(request.headers.get("Accept"), current_services().document_formats)
+    return NotPublished(path, page=fmt is not None and fmt.name == "html")

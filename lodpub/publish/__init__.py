@@ -3,11 +3,14 @@
 documentation at its namespace (`/ontology/`). The bytes come from `exporters/`; these add the web."""
 
 from lodpub.app import Part
-from lodpub.publish import catalog, dumps, feeds, ontology
+from lodpub.publish import descriptions, dumps, feeds, ontology
 
 DUMPS = Part("dumps", dumps.init_app, links=(("link_dumps", "/dumps/"),))
-CATALOG = Part(
-    "catalog", catalog.init_app, links=(("link_catalog", "/catalog"),), entries=("/.well-known/void",)
+DESCRIPTIONS = Part(
+    "descriptions",
+    descriptions.init_app,
+    links=(("link_catalog", "/catalog"),),
+    entries=("/.well-known/void",),
 )
 FEEDS = Part(
     "feeds", feeds.init_app, links=(("link_calendar", "/events.ics"), ("link_geojson", "/partners.geojson"))

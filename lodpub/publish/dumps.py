@@ -12,7 +12,6 @@ client whose `Accept-Encoding` takes gzip — the same bytes as `NAME.gz` with `
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import threading
@@ -23,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, abort, request, send_file
+from flask import Blueprint, Flask, Response, abort, render_template, request, send_file
 
 from exporters.dumps import (
     CHECKSUMS,
     DUMP_FORMATS,
     GZIP_MEDIA_TYPE,
     MANIFEST,
-    DumpFile,
     DumpSource,
     Manifest,
     dump_stem,
@@ -39,13 +37,15 @@ from exporters.dumps import (
     write_dumps,
     write_manifest,
 )
-from exporters.void import dated_version, find_dataset
+from exporters.void import dated_version
 from lodpub.app import Services, current_services
+from lodpub.core.facts import find_dataset
 from lodpub.core.formats import Registry
 from lodpub.core.locks import file_lock
 from lodpub.core.settings import cache_dir
 from lodpub.core.sources import Files, Source, source_quads, source_triples, version_of
 from lodpub.store import Store
+from lodpub.web import i18n
 
 bp = Blueprint("dumps", __name__)
 PATH = "dumps/"
@@ -211,10 +211,11 @@ def accepts_gzip(header: str | None) -> bool:
 
 @bp.get("/dumps/")
 def index() -> Response:
+    """The listing for people, in their language; programs read `index.json` (the `Link` header)."""
     manifest = current_dumps().manifest()
     response = Response(index_page(manifest), content_type="text/html; charset=utf-8")
     response.headers["Link"] = f'<{MANIFEST}>; rel="alternate"; type="application/json"'
-    return response
+    return i18n.vary_on_language(response)
 
 
 @bp.get("/dumps/<name>")
@@ -244,6 +245,10 @@ def download(name: str) -> Response:
 def _send(path: Path, content_type: str, etag: str) -> Response:
     """Stream a file with its content hash as ETag; `send_file` answers 304, 206 and 416 from it.
 
+    Not `web.caching.conditional`, which validates by the data version: a dump's validator is its
+    file's SHA-256, the checksum the manifest publishes, and a dump must answer byte ranges (`Range`,
+    `If-Range` against that ETag), which `send_file` does and `conditional` does not.
+
     The file name offered for saving is the one asked for: a gzip-encoded `NAME.ttl` is saved
     (decoded) as `NAME.ttl`, not under the name of the file it was read from.
     """
@@ -260,40 +265,14 @@ def _send(path: Path, content_type: str, etag: str) -> Response:
 
 
 def index_page(manifest: Manifest) -> str:
-    """The listing at `/dumps/`: every file with its format, size and checksum."""
-    rows = "\n".join(_row(f) for f in manifest.files)
-    e = html.escape
-    return f"""<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Dumps: {e(manifest.dataset)} {e(manifest.version)}</title>
-<link rel="stylesheet" href="../static/lodpub.css">
-<link rel="alternate" type="application/json" href="{MANIFEST}"></head>
-<body><main id="main">
-<h1>Dumps of {e(manifest.dataset)}, version {e(manifest.version)}</h1>
-<p>The complete dataset (data and ontology), {manifest.quads} statements, content version
-<code>{e(manifest.content_version)}</code>, generated {e(manifest.generated)}. N-Quads keeps each source
-file in its named graph; the other formats hold the union. Every file is also gzip-compressed
-(<code>.gz</code>); a client that accepts gzip gets the compressed bytes of a plain name with
-<code>Content-Encoding: gzip</code>. Check downloads with <a href="{CHECKSUMS}">{CHECKSUMS}</a>
-(<code>sha256sum -c {CHECKSUMS}</code>); the same list as JSON: <a href="{MANIFEST}">{MANIFEST}</a>.
-The dataset is described in <a href="../.well-known/void">VoID</a> and a
-<a href="../catalog">DCAT-AP catalog</a>.</p>
-<table>
-<thead><tr><th>file</th><th>format</th><th>bytes</th><th>SHA-256</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
-</main></body>
-</html>
-"""
-
-
-def _row(file: DumpFile) -> str:
-    e = html.escape
-    kind = f"{file.media_type}, gzip" if file.compressed else file.media_type
-    return (
-        f'<tr><td><a href="{e(file.name)}">{e(file.name)}</a></td><td>{e(kind)}</td>'
-        f"<td>{file.size}</td><td><code>{file.sha256}</code></td></tr>"
+    """The listing at `/dumps/` (`templates/dumps.html`): every file with its format, size and
+    checksum, in the reader's language like every other page."""
+    return render_template(
+        "dumps.html",
+        manifest=manifest,
+        manifest_name=MANIFEST,
+        checksums=CHECKSUMS,
+        lang=i18n.choose_language(),
+        language_switch=True,
+        link_lang=i18n.explicit_language(),
     )

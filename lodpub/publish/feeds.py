@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response
 from exporters import geojson, ical
 from lodpub import __version__
 from lodpub.app import Services, current_services
+from lodpub.core.facts import find_dataset
 from lodpub.linked_data.pages import page_url
 from lodpub.web.caching import allow_any_origin, conditional
 from lodpub.web.negotiate import language_parameter
@@ -29,7 +30,7 @@ def events_calendar() -> Response:
     """The events as iCalendar, German by default (`?lang=en` for English)."""
     lang = language_parameter(ical.LANGUAGES, "de")
     store = current_services().store
-    title, modified = ical.dataset_facts(store, lang)
+    title, modified = ical.heading(find_dataset(store, current_services().settings["base_uri"]), lang)
     name = ical.TEXT[lang]["name"]
     calendar = ical.Calendar(
         name=f"{title} – {name}" if title else name,
@@ -38,7 +39,7 @@ def events_calendar() -> Response:
         lang=lang,
     )
     stream = io.BytesIO()
-    ical.write_calendar(ical.collect(store, lang, page_url), calendar, stream)
+    ical.write(ical.collect(store, lang, page_url), stream, calendar)
     fmt = current_services().formats.get("ics")
     response = Response(stream.getvalue(), content_type=fmt.content_type)
     response.headers["Content-Disposition"] = 'inline; filename="events.ics"'
@@ -48,9 +49,9 @@ def events_calendar() -> Response:
 @bp.get("/partners.geojson")
 def partners_map() -> Response:
     """The partner cities and friendly relations as a GeoJSON FeatureCollection."""
-    items, _without_coordinates = geojson.partners(current_services().store)
+    items, _without_coordinates = geojson.collect(current_services().store)
     stream = io.BytesIO()
-    geojson.write_geojson(geojson.feature_collection(items, page_url), stream)
+    geojson.write(geojson.feature_collection(items, page_url), stream)
     return conditional(
         Response(stream.getvalue(), content_type=current_services().formats.get("geojson").content_type)
     )

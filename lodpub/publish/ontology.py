@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, request, url_for
 
-from exporters import ontology_docs
+from exporters import ontology_docs, written
 from lodpub.app import Services, current_services
 from lodpub.core.vocab import ONTOLOGY_PREFIXES
 from lodpub.web.caching import allow_any_origin, conditional
@@ -68,9 +68,9 @@ def ontology_document(ontology: str) -> Response:
     graphs = [source.graph for source in files.ontology]
 
     def make() -> bytes:
-        triples = ontology_docs.ontology_triples(store, graphs)
+        triples = ontology_docs.collect(store, graphs)
         if fmt.name != "html":
-            return ontology_docs.rdf_document(triples, fmt, ONTOLOGY_PREFIXES)
+            return written(ontology_docs.write, triples, fmt, ONTOLOGY_PREFIXES)
         links = [
             ontology_docs.Alternate(href, f.media_type, FORMAT_TITLES.get(f.name, f.name.upper()))
             for f, href in alternates.items()
@@ -78,7 +78,7 @@ def ontology_document(ontology: str) -> Response:
         ]
         other = "de" if lang == "en" else "en"
         links.append(ontology_docs.Alternate(f"{here}?lang={other}", fmt.media_type, LANGUAGE_NAMES[other]))
-        return ontology_docs.render_html(triples, ontology, lang, links).encode()
+        return written(ontology_docs.write_html, triples, ontology, lang, links)
 
     body = current_services().ontology_pages.get((store.info.version, ontology, fmt.name, lang), make)
     response = Response(body, content_type=fmt.content_type)

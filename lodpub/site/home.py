@@ -7,83 +7,50 @@ the lp: ontology, so another city's data fills the same page.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from importlib import resources
 
 import pyoxigraph
 from flask import Blueprint, Flask, Response, render_template, request
 
 from exporters import schemaorg
 from lodpub.app import Once, Services, current_services
+from lodpub.core.languages import labels_of, pick
 from lodpub.core.vocab import LP
 from lodpub.linked_data import pages
 from lodpub.linked_data.describe import exists
-from lodpub.linked_data.pages import Value, href_for, labels_of, pick
+from lodpub.linked_data.pages import Value, href_for
 from lodpub.site import worldmap
 from lodpub.web import i18n, served
-from lodpub.web.response_cache import keep_response
-
-PREFIXES = f"""PREFIX lp: <{LP}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+from lodpub.web.caching import conditional
 
 
-def sparql(body: str) -> str:
-    """A query over the lp: ontology (and RDFS, Dublin Core) with its prefixes declared."""
-    return PREFIXES + body
+def read_query(name: str) -> str:
+    """One of the page's queries, `queries/<name>.rq` beside this module: the SPARQL is configuration
+    (as Trifid keeps its queries), so it can be read, tried and changed without touching Python."""
+    return resources.files(__package__).joinpath("queries", f"{name}.rq").read_text("utf-8")
 
 
-RELATIONS = sparql("""
-SELECT ?item ?kind ?city ?start ?country ?region ?lat ?lon WHERE {
-  VALUES ?kind { lp:Partnership lp:FriendlyRelation }
-  ?item a ?kind ; lp:partner ?city .
-  OPTIONAL { ?item lp:startYear ?start }
-  OPTIONAL { ?city lp:country ?country }
-  OPTIONAL { ?city lp:containedInPlace ?region FILTER NOT EXISTS { ?region a lp:Country } }
-  OPTIONAL { ?city lp:latitude ?lat ; lp:longitude ?lon }
-}""")
-HOME = sparql("""
-SELECT DISTINCT ?item ?lat ?lon WHERE {
-  ?relation lp:municipality ?item FILTER NOT EXISTS { ?other lp:partner ?item }
-  OPTIONAL { ?item lp:latitude ?lat ; lp:longitude ?lon }
-}""")
-PROGRAMMES = sparql("""
-SELECT ?item ?kind ?start ?text ?parent WHERE {
-  ?item a ?kind . ?kind rdfs:subClassOf* lp:Programme .
-  OPTIONAL { ?item lp:startYear ?start }
-  OPTIONAL { ?item dcterms:description ?text }
-  OPTIONAL { ?item lp:partOf ?parent }
-}""")
-EVENTS = sparql("""
-SELECT ?item ?kind ?start ?end ?text ?location WHERE {
-  ?item a ?kind . ?kind rdfs:subClassOf* lp:Event .
-  OPTIONAL { ?item lp:startDate ?start }
-  OPTIONAL { ?item lp:endDate ?end }
-  OPTIONAL { ?item lp:dateNote ?text }
-  OPTIONAL { ?item lp:location ?location }
-}""")
-CONTACTS = sparql("""
-SELECT ?item ?person ?unit ?address ?building ?street ?postcode ?locality WHERE {
-  ?item a lp:ContactPoint .
-  OPTIONAL { ?item lp:contactPerson ?person }
-  OPTIONAL { { ?unit lp:contactPoint ?item } UNION { ?item lp:contactPerson/lp:memberOf ?unit } }
-  OPTIONAL { ?item lp:address ?address
-    OPTIONAL { ?address lp:buildingName ?building } OPTIONAL { ?address lp:streetAddress ?street }
-    OPTIONAL { ?address lp:postalCode ?postcode } OPTIONAL { ?address lp:addressLocality ?locality } }
-}""")
-FIGURES = sparql("SELECT DISTINCT ?item WHERE { ?item a lp:Statistic ; lp:statisticAbout/a lp:City }")
-DATASET = sparql("""
-SELECT ?item ?title ?text ?start ?publisher WHERE {
-  VALUES ?item { <%s> }
-  OPTIONAL { ?item dcterms:title ?title } OPTIONAL { ?item dcterms:description ?text }
-  OPTIONAL { ?item dcterms:modified ?start } OPTIONAL { ?item dcterms:publisher ?publisher }
-}""")
+def bind_item(query: str, iri: str) -> str:
+    """The query with `?item` bound to one IRI by a VALUES row at the top of its WHERE group.
 
-bp = Blueprint("landing", __name__)
+    pyoxigraph.NamedNode checks the IRI and writes it in N-Triples syntax, so nothing in the data can
+    change the query; a VALUES row works with any store (pyoxigraph's `substitutions` would not)."""
+    head, where, body = query.partition("WHERE {")
+    if not where:
+        raise ValueError("the query has no `WHERE {` to bind ?item in")
+    return f"{head}{where}\n  VALUES ?item {{ {pyoxigraph.NamedNode(iri)} }}{body}"
+
+
+# Read once, when the module is first imported: the files are part of the package.
+RELATIONS, HOME, PROGRAMMES, EVENTS, CONTACTS, FIGURES, DATASET = (
+    read_query(name)
+    for name in ("relations", "home", "programmes", "events", "contacts", "figures", "dataset")
+)
+
+bp = Blueprint("home", __name__)
 
 
 @dataclass
@@ -140,18 +107,11 @@ def home() -> Response:
     link_lang = i18n.explicit_language()
     data = landing_data()
     html = render_template(
-        "landing.html", **view(data, lang, link_lang), language_switch=True, link_lang=link_lang
+        "home.html", **view(data, lang, link_lang), language_switch=True, link_lang=link_lang
     )
     response = Response(html, content_type="text/html; charset=utf-8")
     i18n.vary_on_language(response)
-    info = current_services().store.info
-    key = f"{info.version} landing {lang} {link_lang} {request.host_url}"
-    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:20])
-    response.last_modified = datetime.fromisoformat(info.loaded)
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    keep_response()
-    return response.make_conditional(request)
+    return conditional(response, lang, str(link_lang), request.host_url, keep=True)
 
 
 def landing_data() -> Landing:
@@ -172,9 +132,7 @@ def read_landing(store, publication: pages.Publication) -> Landing:
     )
     homes = _items(store.query(HOME))
     dataset = publication.dataset
-    about = (
-        _items(store.query(DATASET % pyoxigraph.NamedNode(dataset).value), ("publisher",)) if dataset else []
-    )
+    about = _items(store.query(bind_item(DATASET, dataset)), ("publisher",)) if dataset else []
     figures = sorted(row["item"].value for row in store.query(FIGURES))
     mentioned = {*figures, *(i.iri for i in (*relations, *programmes, *events, *contacts, *homes))}
     for item in (*relations, *programmes, *events, *contacts):

@@ -8,15 +8,17 @@ give as `Last-Modified`, so a crawler's conditional requests agree with the site
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Flask, Response, abort, request
 
 from lodpub.app import Services, current_services
+from lodpub.web.caching import conditional
 
 bp = Blueprint("sitemap", __name__)
+SITEMAP_MAX_AGE = 3600  # seconds a cache may reuse a sitemap without asking again
+ROBOTS_MAX_AGE = 86400  # robots.txt changes only with the public address
 MAX_URLS = 50_000  # sitemaps.org: at most 50,000 URLs per file; more go into an index of files
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 BATCH = 1000  # URLs per chunk of a streamed sitemap
@@ -39,9 +41,9 @@ def sitemap() -> Response:
     root = request.url_root
     lastmod = current_services().store.info.loaded
     if len(paths) <= MAX_URLS:
-        return _xml(urlset((root + p.lstrip("/") for p in paths), lastmod), "all")
+        return _xml(urlset((root + p.lstrip("/") for p in paths), lastmod))
     files = (f"{root}sitemap-{n}.xml" for n in range(1, _parts(len(paths)) + 1))
-    return _xml(sitemap_index(files, lastmod), "index")
+    return _xml(sitemap_index(files, lastmod))
 
 
 @bp.get("/sitemap-<int:number>.xml")
@@ -51,9 +53,7 @@ def sitemap_part(number: int) -> Response:
         abort(404, "no such sitemap file; /sitemap.xml lists them")
     part = paths[(number - 1) * MAX_URLS : number * MAX_URLS]
     root = request.url_root
-    return _xml(
-        urlset((root + p.lstrip("/") for p in part), current_services().store.info.loaded), str(number)
-    )
+    return _xml(urlset((root + p.lstrip("/") for p in part), current_services().store.info.loaded))
 
 
 @bp.get("/robots.txt")
@@ -67,9 +67,7 @@ def robots() -> Response:
         f"\nSitemap: {request.url_root}sitemap.xml\n"
     )
     response = Response(text, content_type="text/plain; charset=utf-8")
-    response.cache_control.public = True
-    response.cache_control.max_age = 86400
-    return response
+    return conditional(response, request.url_root, max_age=ROBOTS_MAX_AGE)
 
 
 def urlset(urls: Iterable[str], lastmod: str) -> Iterator[str]:
@@ -104,12 +102,9 @@ def _parts(count: int) -> int:
     return -(-count // MAX_URLS)
 
 
-def _xml(chunks: Iterator[str], part: str) -> Response:
-    """Streamed, with a validator from the dataset version and the public root (URLs depend on it)."""
-    info = current_services().store.info
+def _xml(chunks: Iterator[str]) -> Response:
+    """Streamed, with a validator from the dataset version, the path (which file), the public root
+    (the URLs depend on it) and the load instant (each `<lastmod>`)."""
     response = Response(chunks, content_type="application/xml; charset=utf-8")
-    key = f"{info.version} {info.loaded} {request.url_root} {part}"
-    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:20])
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    return response.make_conditional(request)
+    loaded = current_services().store.info.loaded
+    return conditional(response, request.url_root, loaded, max_age=SITEMAP_MAX_AGE)

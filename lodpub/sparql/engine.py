@@ -18,7 +18,6 @@ from werkzeug.exceptions import (
     Forbidden,
     HTTPException,
     InternalServerError,
-    NotAcceptable,
     ServiceUnavailable,
 )
 
@@ -29,6 +28,7 @@ from lodpub.sparql import protocol, safety
 from lodpub.sparql.executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout, StoreSpec
 from lodpub.sparql.results import GRAPH, RESULTS, Answer, Job, Refusal
 from lodpub.store import Store
+from lodpub.web.negotiate import not_acceptable
 
 log = logging.getLogger(__name__)
 CACHE_ENTRIES = 1024
@@ -127,7 +127,7 @@ class Engine:
         if refusal.status == 406:
             what = "SELECT and ASK results" if refusal.kind == RESULTS else "CONSTRUCT and DESCRIBE graphs"
             offered = self.offers[refusal.kind or RESULTS]
-            return NotAcceptable(protocol.not_acceptable_message(offered, what))
+            return not_acceptable(offered, what)
         if refusal.status == 400:
             return BadRequest(refusal.message)
         if refusal.status == 403:

@@ -16,16 +16,16 @@ from flask import Response, current_app, render_template, request
 
 from lodpub.app import current_services
 from lodpub.core.formats import Format, Registry
-from lodpub.core.vocab import XSD
+from lodpub.core.vocab import LP, RDFS, XSD
 
-DEFAULT_QUERY = """\
-PREFIX lp: <https://w3id.org/lodpub/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+DEFAULT_QUERY = f"""\
+PREFIX lp: <{LP}>
+PREFIX rdfs: <{RDFS}>
 
-SELECT ?resource ?label WHERE {
+SELECT ?resource ?label WHERE {{
   ?resource rdfs:label ?label .
   FILTER(LANG(?label) = "en")
-}
+}}
 LIMIT 25
 """
 LABEL_SUFFIX = "Label"

@@ -15,10 +15,11 @@ from typing import Protocol
 
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from lodpub.core.formats import Format, Registry, UnknownFormat
+from lodpub.core.formats import Format, Registry
 from lodpub.core.negotiation import find, negotiate
 from lodpub.sparql.results import GRAPH, RESULTS
 from lodpub.sparql.safety import Dataset, refuse_update
+from lodpub.web.negotiate import known, unknown_format  # worded as for every URL; no request here
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -165,20 +166,19 @@ def choose(
     Which kind a query returns is known only once it runs, so both are chosen now; a kind with none
     (None) is a 406 if the query turns out to be of that kind. Clients send one `format=` for every
     kind of query (SPARQLWrapper's `json` for a CONSTRUCT too), so a name that does not apply to a
-    kind leaves that kind to `Accept`. Names no format has are a 400.
+    kind leaves that kind to `Accept`. Names no format has are a 400, which lists every format of the
+    registry: any of their names is accepted here.
     """
     memo = offered.chosen if isinstance(offered, Offers) else None
     key = (accept, tuple(names))
     if memo is not None and (remembered := memo.get(key)) is not None:
         return dict(remembered)
-    known = [name for name in names if _known(registry, name)]
-    if names and not known:
-        listed = ", ".join(registry.all_names())
-        message = f"unknown format {names[0]!r}; format= takes one of: {listed} (or a media type)"
-        raise BadRequest(message)
+    usable = [name for name in names if known(registry, name)]
+    if names and not usable:
+        raise unknown_format(names[0], registry.formats)
     chosen = {}
     for kind, formats in offered.items():
-        named = next((fmt for name in known if (fmt := find(name, formats)) is not None), None)
+        named = next((fmt for name in usable if (fmt := find(name, formats)) is not None), None)
         chosen[kind] = named or negotiate(accept, formats)
     if memo is not None:
         if len(memo) >= CHOSEN_ENTRIES:  # headers vary without bound only when someone varies them
@@ -187,20 +187,7 @@ def choose(
     return chosen
 
 
-def _known(registry: Registry, name: str) -> bool:
-    try:
-        registry.get(name)
-    except UnknownFormat:
-        return False
-    return True
-
-
 def wants_page(chosen: Mapping[str, Format | None]) -> bool:
     """The client prefers the HTML page (a browser, or `format=html`) for every kind it accepts."""
     formats = [fmt for fmt in chosen.values() if fmt is not None]
     return bool(formats) and all(fmt.kind == "page" for fmt in formats)
-
-
-def not_acceptable_message(offered: Sequence[Format], what: str) -> str:
-    types = ", ".join(fmt.media_type for fmt in offered)
-    return f"none of the types offered for {what} is acceptable; offered: {types}"

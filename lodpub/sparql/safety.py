@@ -2,11 +2,9 @@
 this store holds, with messages that say why. The executors are also sandboxed (`sandbox.py`), so a
 query that slipped past these checks still could not open a socket.
 
-pyoxigraph does not expose its parsed algebra, so the query text is read with a small lexer that
-knows strings, comments and IRIs. Where the lexer and the engine could read a keyword differently it
-errs towards refusing: pyoxigraph also reads `1service:x {}` and `prefix-name service:x {}` as
-SERVICE, so any `service` outside strings, comments, IRIs, variables and the local part of a
-prefixed name counts.
+pyoxigraph does not expose its parsed algebra, so the query text is read with the lexer of
+`lexer.py`, which knows strings, comments and IRIs, and errs towards refusing where it and the engine
+could read a keyword differently.
 
 `check` does every check a visitor's query gets before it runs with one read of the text, and reads
 no further than it must: lexing costs about half a microsecond a token, while a query without
@@ -17,93 +15,17 @@ the last `PREFIX`, `BASE` or `FROM` in its text does (for most queries: with the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urljoin
 
 from werkzeug.exceptions import BadRequest, Forbidden
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_LEXEME = re.compile(  # possessive runs (`++`): a long IRI or string is one step, never backtracked into
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>"{3}(?:(?:"|"")?(?:[^"\\]++|\\.))*"{3}
-             | '{3}(?:(?:'|'')?(?:[^'\\]++|\\.))*'{3}
-             | "(?:[^"\\\n\r]++|\\.)*"
-             | '(?:[^'\\\n\r]++|\\.)*')
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
-  | (?P<name>[\w\-.:%\\\u00B7\u0300-\u036F\u203F\u2040]+)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-LOCAL_START = re.compile(r"[\w:%\\]")  # what may follow `prefix:` in a prefixed name (PN_LOCAL)
+from lodpub.sparql.lexer import Token, may_mention, mentions, mentions_keyword, tokens, unescape
+
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-_BLANK = ("space", "comment")
 _HEADER_WORDS = ("BASE", "PREFIX", "FROM")
-
-
-class Token(NamedTuple):
-    kind: str  # "string", "iri", "var", "name" or "other" (spaces and comments are dropped)
-    text: str
-
-
-def tokens(query: str, until: int | None = None) -> list[Token]:
-    """The query's tokens, as far as the checks here need them; with `until`, they stop at the second
-    token that starts there or later (all that a header word ending at `until` is read with)."""
-    found = ((match.lastgroup or "other", match) for match in _LEXEME.finditer(query))
-    if until is None:
-        return [Token(kind, match.group()) for kind, match in found if kind not in _BLANK]
-    items: list[Token] = []
-    beyond = 0
-    for kind, match in found:
-        if kind in _BLANK:
-            continue
-        if match.start() >= until:
-            beyond += 1
-            if beyond > 2:
-                break
-        items.append(Token(kind, match.group()))
-    return items
-
-
-def unescape(text: str) -> str:
-    """SPARQL's `\\uXXXX` codepoint escapes, decoded."""
-    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def mentions_keyword(query: str, keyword: str) -> bool:
-    """Whether `keyword` may be read as a keyword anywhere in the query (see the module docstring)."""
-    return _mentions(tokens(query), keyword)
-
-
-def _mentions(items: Sequence[Token], keyword: str) -> bool:
-    wanted = keyword.lower()
-    for token in items:
-        if token.kind == "name":
-            text = unescape(token.text).lower()
-            colon = text.find(":")
-            local_part = colon >= 0 and LOCAL_START.match(text, colon + 1) is not None
-            for found in _occurrences(text, wanted):
-                if not (local_part and found > colon):
-                    return True
-    return False
-
-
-def _may_mention(query: str, keyword: str) -> bool:
-    """False when no token of `query` can spell `keyword`: a token's lower case is part of the
-    query's, and only a backslash (a codepoint escape) could hide the letters."""
-    return "\\" in query or keyword.lower() in query.lower()
-
-
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    start = text.find(word)
-    while start >= 0:
-        yield start
-        start = text.find(word, start + 1)
 
 
 def _refuse_service() -> Forbidden:
@@ -115,7 +37,7 @@ def _refuse_service() -> Forbidden:
 
 def refuse_outbound(query: str) -> None:
     """Federated queries would make this server a client of any URL a visitor names."""
-    if _may_mention(query, "SERVICE") and mentions_keyword(query, "SERVICE"):
+    if mentions_keyword(query, "SERVICE"):
         raise _refuse_service()
 
 
@@ -159,12 +81,12 @@ def check(query: str, protocol: Dataset | None, graphs: Sequence[str], base: str
     """Every check before a visitor's query runs, reading it at most once: SERVICE is refused (403),
     the dataset is chosen as `effective_dataset` does and a graph not in `graphs` refused (400), and
     the query's prefixes are collected (for a graph it constructs)."""
-    service = _may_mention(query, "SERVICE")
+    service = may_mention(query, "SERVICE")
     header_end = _header_end(query)
     if not service and header_end is None:  # nothing to read: a plain lookup
         return Checked(_checked(protocol or Dataset(), graphs), {})
     items = tokens(query, None if service else header_end)  # most often: the prologue only
-    if service and _mentions(items, "SERVICE"):
+    if service and mentions(items, "SERVICE"):
         raise _refuse_service()
     prefixes, default, named = _read_header(items, base)
     own = Dataset(tuple(default), tuple(named)) if default or named else Dataset()

@@ -13,22 +13,21 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from lodpub.core.formats import W3C_FORMATS, Format
-from lodpub.core.vocab import VOID
+from lodpub.core import vocab
+from lodpub.core.formats import Format
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-SIMPLE_ENTAILMENT = NamedNode("http://www.w3.org/ns/entailment/Simple")
-PREFIXES = {"sd": SD, "void": VOID, "formats": W3C_FORMATS}
+RDF_TYPE = NamedNode(vocab.RDF_TYPE)
+XSD_INTEGER = NamedNode(vocab.XSD_INTEGER)
+SIMPLE_ENTAILMENT = NamedNode(vocab.ENTAILMENT + "Simple")
+PREFIXES = vocab.prefixes("sd", "void", "formats")
 
 
 def sd(name: str) -> NamedNode:
-    return NamedNode(SD + name)
+    return NamedNode(vocab.SD + name)
 
 
 def void(name: str) -> NamedNode:
-    return NamedNode(VOID + name)
+    return NamedNode(vocab.VOID + name)
 
 
 def endpoint_iri(base: str) -> str:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import HTTPException, NotAcceptable, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lodpub.app import current_services
 from lodpub.sparql import protocol, service_description
 from lodpub.sparql.engine import Engine
 from lodpub.sparql.page import render_page
 from lodpub.sparql.results import RESULTS
+from lodpub.web.caching import allow_any_origin, conditional
+from lodpub.web.negotiate import not_acceptable
 from lodpub.web.response_cache import keep_response
 
 bp = Blueprint("sparql", __name__)
@@ -54,7 +56,7 @@ def endpoint() -> Response:
     try:
         if not any(chosen.values()):
             offered = list(dict.fromkeys(fmt for formats in engine.offers.values() for fmt in formats))
-            raise NotAcceptable(protocol.not_acceptable_message(offered, "query results"))
+            raise not_acceptable(offered, "query results")
         answer = engine.run(query_request.query, engine.engine_formats(chosen), query_request.dataset)
     except HTTPException as error:
         if page:
@@ -68,9 +70,8 @@ def endpoint() -> Response:
         return render_page(query_request.query, results, None, 200)
     response = Response(answer.body, content_type=answer.format.content_type)
     if request.method == "GET":  # a repeated GET with If-None-Match costs no body (answers are cached)
-        response.set_etag(engine.etag(query_request.query, query_request.dataset, answer.format), weak=True)
-        keep_response()
-        return response.make_conditional(request)
+        etag = engine.etag(query_request.query, query_request.dataset, answer.format)
+        return conditional(response, etag=etag, weak=True, keep=True)
     return response
 
 
@@ -79,7 +80,7 @@ def _service_description(engine: Engine, names: list[str]) -> Response:
     chosen = protocol.choose({"description": offered}, request.headers.get("Accept"), names, engine.registry)
     fmt = chosen["description"]
     if fmt is None:
-        raise NotAcceptable(protocol.not_acceptable_message(offered, "the service description"))
+        raise not_acceptable(offered, "the service description")
     if fmt.kind == "page":
         return render_page(None, None, None, 200)
     formats = [*engine.registry.of_kind("results"), *engine.registry.of_kind("rdf")]
@@ -113,7 +114,7 @@ def _cors(response: Response) -> Response:
     """Every answer of the endpoint (405s and other errors too) is readable from any origin, and
     varies with `Accept`; `Origin` is listed for caches that key CORS answers on it."""
     if request.path == PATH:
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        allow_any_origin(response)
         response.vary.add("Accept")
         response.vary.add("Origin")
     return response

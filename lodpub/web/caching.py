@@ -2,7 +2,8 @@
 
 Every response lodpub makes is a function of the data version, the URL and a few request headers, so
 one rule gives each its strong ETag, `Last-Modified` (when the data was loaded), `Cache-Control` and its
-304; a view that also opts into the response cache says so with `keep=True`.
+304; a view that also opts into the response cache says so with `keep=True`. (The dumps are the one
+exception: `send_file` validates them by their files' checksums, and answers byte ranges too.)
 """
 
 from __future__ import annotations
@@ -19,22 +20,38 @@ MAX_AGE = 300  # seconds a shared cache may reuse a response without asking agai
 
 
 def conditional(
-    response: Response, *key: str, etag: str | None = None, max_age: int = MAX_AGE, keep: bool = False
+    response: Response,
+    *key: str,
+    etag: str | None = None,
+    weak: bool = False,
+    since: datetime | None = None,
+    max_age: int = MAX_AGE,
+    keep: bool = False,
 ) -> Response:
     """Validators and caching headers, then 304 if the client's copy is current.
 
     The ETag is a hash of the data version, the path and `key` (what else the response depends on:
-    format, language, query string), or `etag` where the view has a better one (a file's checksum)."""
+    format, language, query string), or `etag` where the view has a better one (a hash of the body);
+    `weak` where equal answers may differ in their bytes. `Last-Modified` is when the data was loaded,
+    or `since` if the response also depends on something newer (the dumps a catalog lists)."""
     info = current_services().store.info
     if etag is None:
         etag = hashlib.sha256(" ".join((info.version, request.path, *key)).encode()).hexdigest()[:20]
-    response.set_etag(etag)
-    response.last_modified = datetime.fromisoformat(info.loaded)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    response.set_etag(etag, weak=weak)
+    loaded = datetime.fromisoformat(info.loaded)
+    response.last_modified = max(loaded, since) if since is not None else loaded
+    cache_publicly(response, max_age)
     if keep:
         keep_response()
     return response.make_conditional(request)
+
+
+def cache_publicly(response: Response, max_age: int = MAX_AGE) -> Response:
+    """Any cache may keep the response for `max_age` seconds. Alone (without `conditional`) only for
+    answers that have no representation to validate, such as a redirect."""
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
 
 
 def allow_any_origin(response: Response) -> Response:

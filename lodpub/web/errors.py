@@ -1,10 +1,32 @@
-"""One place that turns errors into responses: HTTP errors keep their status and message,
-anything else is logged and answered with a plain 500 that leaks nothing."""
+"""One place that turns errors into responses, with the same status, headers and message for everyone:
+a page in the reader's language for a browser, `404 Not Found: message` as plain text for programs.
+Anything that is not an HTTP error is logged and answered as a 500 that leaks nothing.
+
+Which of the two a client gets is a pure function of its `Accept` header (`prefers_page`): a browser
+ranks `text/html` above everything else, while `curl` and the SPARQL libraries accept `*/*` or name
+what they want, and get text. A path nothing is published at (`NotPublished`) is decided by the
+linked-data view instead: documents are pages by default, and so is the 404 in their place.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from lodpub.core.negotiation import parse_accept, quality
+from lodpub.web import i18n
+
+PAGE, TEXT = "text/html", "text/plain"
+
+
+class NotPublished(NotFound):
+    """A path under the dataset's IRIs that names nothing in it. `page` is the view's choice between
+    the page and the text (the document's own negotiation); the page says where to look instead."""
+
+    def __init__(self, path: str, *, page: bool):
+        super().__init__(f"nothing in this dataset is published at {path}; /sparql can search it")
+        self.path = path
+        self.page = page
 
 
 def init_app(app: Flask) -> None:
@@ -12,21 +34,48 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+def prefers_page(accept: str | None) -> bool:
+    """Whether a client ranks an HTML page above plain text; a tie (`*/*`, no header) is text."""
+    ranges = parse_accept(accept)
+    return quality(ranges, PAGE) > quality(ranges, TEXT)
+
+
 def _http_error(error: HTTPException) -> Response:
-    response = error.get_response()
-    if error.code is not None and error.code < 400:
+    response = error.get_response()  # keeps the error's own headers: Allow, Retry-After, …
+    if error.code is None or error.code < 400:
         return response
-    body = f"{error.code} {error.name}: {error.description}\n"
-    response.set_data(body.encode())
-    response.mimetype = "text/plain"
+    response.vary.update(("Accept", "Accept-Language"))  # page or text, and the page's language
+    page = error.page if isinstance(error, NotPublished) else prefers_page(request.headers.get("Accept"))
+    html = _page(error) if page else None
+    if html is None:
+        response.set_data(f"{error.code} {error.name}: {error.description}\n".encode())
+        response.mimetype = TEXT
+    else:
+        response.set_data(html.encode())
+        response.mimetype = PAGE
     response.charset = "utf-8"
     return response
+
+
+def _page(error: HTTPException) -> str | None:
+    """The error page (`error.html`); None, and the text instead, if even that page fails."""
+    try:
+        return render_template(
+            "error.html",
+            code=error.code,
+            description=error.description,
+            published_at=error.path if isinstance(error, NotPublished) else None,
+            lang=i18n.choose_language(),
+            link_lang=i18n.explicit_language(),
+            language_switch=request.method in ("GET", "HEAD"),
+        )
+    except Exception:
+        current_app.logger.exception("the error page for %s %s failed", request.method, request.path)
+        return None
 
 
 def _unexpected_error(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return _http_error(InternalServerError("the server failed; the error has been logged"))

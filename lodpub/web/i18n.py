@@ -3,13 +3,15 @@
 The `?lang=` parameter is what the switch link sets, so it beats the header; the header is
 negotiated with q-values (RFC 9110, section 12.5.4), and English is the default. The choice is
 pure given the parameter and the header, so it is tested without a server. The UI strings of
-both languages live in one catalogue below; the data brings its own labels.
+each language (and its month names) live in `messages/<lang>.json`; the data brings its own labels.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from types import MappingProxyType
 from urllib.parse import urlencode
 
@@ -130,155 +132,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(messages=messages, switch_links=switch_links)
 
 
-_EN = {
-    "language_name": "English",
-    "switch_label": "Language",
-    "skip": "Skip to content",
-    "nav_label": "Site",
-    "nav_home": "Home",
-    "nav_sparql": "SPARQL",
-    "nav_api": "Queries (API)",
-    "nav_openapi": "OpenAPI",
-    "nav_context": "JSON-LD context",
-    "published_with": "Published with lodpub.",
-    "licence": "Licence",
-    "derived_from": "Derived from",
-    "source": "Source",
-    "sources": "Sources of this resource",
-    "provenance": "Licence and provenance",
-    "dataset": "Dataset",
-    "modified": "Last modified",
-    "publisher": "Publisher",
-    # landing page
-    "home_title": "Linked Open Data",
-    "figures": "In figures",
-    "partner_cities": "Partner cities",
-    "partner_cities_intro": "Town twinnings: formal partnerships between two cities.",
-    "friendly_relations": "Friendly relations",
-    "friendly_relations_intro": "Cities with friendly relations that are not formal town twinnings.",
-    "city": "City",
-    "country": "Country / region",
-    "since": "Since",
-    "relation": "Relation",
-    "details": "details",
-    "unknown": "not known",
-    "map": "Map",
-    "map_title": "Map of the partner cities and friendly relations",
-    "map_world": "World",
-    "map_europe": "Europe",
-    "map_desc": "Points mark the cities; the list below names each one with its coordinates.",
-    "map_list": "Cities on the map",
-    "legend_partnership": "partner city",
-    "legend_friendly": "friendly relation",
-    "legend_home": "home city",
-    "programmes": "Programmes",
-    "events": "Events",
-    "events_intro": "Newest first; events without a date come last.",
-    "undated": "no date given",
-    "contacts": "Contacts",
-    "for_machines": "For machines",
-    "machines_intro": "The same data for programs: query it, download it, or reuse its vocabulary.",
-    "link_sparql": "SPARQL endpoint and query page",
-    "link_api": "Canned queries (Web API)",
-    "link_openapi": "OpenAPI description of the Web API",
-    "link_context": "JSON-LD context",
-    "link_ontology": "The ontology (vocabulary)",
-    "link_dataset": "The dataset's own description",
-    "link_catalog": "Catalog record (DCAT)",
-    "link_dumps": "Downloads of the whole dataset (dumps)",
-    "link_calendar": "Events as a calendar (iCalendar)",
-    "link_geojson": "Partner cities for maps (GeoJSON)",
-    "link_ontology_docs": "Documentation of the ontology",
-    # resource page
-    "statements": "Statements about",
-    "property": "Property",
-    "value": "Value",
-    "linked_from": "Linked from",
-    "linked_from_caption": "Resources that point to",
-    "resource": "Resource",
-    "other_formats": "Other formats",
-    "anonymous": "(anonymous)",
-    # not found
-    "not_found": "Not found",
-    "not_found_text": "Nothing in this dataset is published at",
-    "not_found_help": "You can search the data with {sparql}, or start from the {home}.",
-    "home_page": "home page",
-}
-
-_DE = {
-    "language_name": "Deutsch",
-    "switch_label": "Sprache",
-    "skip": "Zum Inhalt springen",
-    "nav_label": "Website",
-    "nav_home": "Startseite",
-    "nav_sparql": "SPARQL",
-    "nav_api": "Abfragen (API)",
-    "nav_openapi": "OpenAPI",
-    "nav_context": "JSON-LD-Kontext",
-    "published_with": "Veröffentlicht mit lodpub.",
-    "licence": "Lizenz",
-    "derived_from": "Abgeleitet aus",
-    "source": "Quelle",
-    "sources": "Quellen dieser Ressource",
-    "provenance": "Lizenz und Herkunft",
-    "dataset": "Datensatz",
-    "modified": "Zuletzt geändert",
-    "publisher": "Herausgeber",
-    "home_title": "Linked Open Data",
-    "figures": "In Zahlen",
-    "partner_cities": "Partnerstädte",
-    "partner_cities_intro": "Städtepartnerschaften: förmliche Partnerschaften zwischen zwei Städten.",
-    "friendly_relations": "Freundschaftliche Beziehungen",
-    "friendly_relations_intro": (
-        "Städte mit freundschaftlichen Beziehungen, die keine förmlichen Städtepartnerschaften sind."
-    ),
-    "city": "Stadt",
-    "country": "Staat / Region",
-    "since": "Seit",
-    "relation": "Beziehung",
-    "details": "Details",
-    "unknown": "nicht bekannt",
-    "map": "Karte",
-    "map_title": "Karte der Partnerstädte und freundschaftlichen Beziehungen",
-    "map_world": "Welt",
-    "map_europe": "Europa",
-    "map_desc": "Punkte markieren die Städte; die Liste darunter nennt jede mit ihren Koordinaten.",
-    "map_list": "Städte auf der Karte",
-    "legend_partnership": "Partnerstadt",
-    "legend_friendly": "freundschaftliche Beziehung",
-    "legend_home": "Heimatstadt",
-    "programmes": "Programme",
-    "events": "Veranstaltungen",
-    "events_intro": "Die neuesten zuerst; Veranstaltungen ohne Datum stehen am Ende.",
-    "undated": "ohne Datumsangabe",
-    "contacts": "Ansprechpersonen",
-    "for_machines": "Für Maschinen",
-    "machines_intro": "Dieselben Daten für Programme: abfragen, herunterladen oder das Vokabular nachnutzen.",
-    "link_sparql": "SPARQL-Endpunkt und Abfrageseite",
-    "link_api": "Vorbereitete Abfragen (Web-API)",
-    "link_openapi": "OpenAPI-Beschreibung der Web-API",
-    "link_context": "JSON-LD-Kontext",
-    "link_ontology": "Die Ontologie (Vokabular)",
-    "link_dataset": "Die Beschreibung des Datensatzes",
-    "link_catalog": "Katalogeintrag (DCAT)",
-    "link_dumps": "Downloads des ganzen Datensatzes (Dumps)",
-    "link_calendar": "Veranstaltungen als Kalender (iCalendar)",
-    "link_geojson": "Partnerstädte für Karten (GeoJSON)",
-    "link_ontology_docs": "Dokumentation der Ontologie",
-    "statements": "Aussagen über",
-    "property": "Eigenschaft",
-    "value": "Wert",
-    "linked_from": "Verlinkt von",
-    "linked_from_caption": "Ressourcen, die verweisen auf",
-    "resource": "Ressource",
-    "other_formats": "Andere Formate",
-    "anonymous": "(anonym)",
-    "not_found": "Nicht gefunden",
-    "not_found_text": "In diesem Datensatz ist nichts veröffentlicht unter",
-    "not_found_help": "Sie können die Daten mit {sparql} durchsuchen oder auf der {home} beginnen.",
-    "home_page": "Startseite",
-}
-
 # Labels for the common vocabulary terms our data uses but does not itself label.
 TERM_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
@@ -333,39 +186,19 @@ LICENCE_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     }
 )
 
-MONTHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "en": (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        "de": (
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ),
-    }
-)
 
+def _load_catalogue(lang: str) -> tuple[Mapping[str, str], tuple[str, ...]]:
+    """A language's UI strings and month names, from `messages/<lang>.json` in this package: the
+    strings are content that translators edit, so they sit in data files rather than in Python."""
+    text = resources.files(__package__).joinpath("messages", f"{lang}.json").read_text("utf-8")
+    catalogue = json.loads(text)
+    return MappingProxyType(dict(catalogue["messages"])), tuple(catalogue["months"])
+
+
+_CATALOGUES = {lang: _load_catalogue(lang) for lang in SUPPORTED}  # read once, when first imported
 MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {"en": MappingProxyType(_EN), "de": MappingProxyType(_DE)}
+    {lang: strings for lang, (strings, _) in _CATALOGUES.items()}
+)
+MONTHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {lang: months for lang, (_, months) in _CATALOGUES.items()}
 )

@@ -136,9 +136,7 @@ def _without_date(start_response: Callable[..., Any]) -> Callable[..., Any]:
 
 def _replay(kept: Kept, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
-    if conditional and not is_resource_modified(
-        environ, etag=kept.etag, last_modified=kept.last_modified
-    ):
+    if conditional and not is_resource_modified(environ, etag=kept.etag, last_modified=kept.last_modified):
         start_response("304 Not Modified", kept.not_modified_headers())
         return []
     start_response(kept.status, list(kept.headers))

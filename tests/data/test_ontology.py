@@ -1,31 +1,26 @@
 """The lodpub ontology, its theme scheme and the SHACL shapes that guard the data.
 
+A check of the shipped files (`ontology/*.ttl`), not of lodpub's code: `tests/data/` holds these.
+
 The ontology's schema.org alignment is what exporters turn into schema.org JSON-LD,
 so it is checked against the schema.org release in the shared conformance folder.
 """
 
-from pathlib import Path
-
 import pyshacl
 import pytest
 import rdflib
+from conftest import LP, LPT, ROOT, SCHEMA, VANN, VCARD, XSD
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 
-ROOT = Path(__file__).resolve().parent.parent
+from lodpub.core import vocab
+
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
+CONFORMANCE = ROOT.parent / "shared" / "conformance"
 SCHEMA_ORG_FILE = CONFORMANCE / "schema.org" / "schemaorg-current-https.ttl"
-ONTOLOGY = URIRef("https://w3id.org/lodpub/ontology/")
-LP = rdflib.Namespace(str(ONTOLOGY))
-LPT = rdflib.Namespace("https://w3id.org/lodpub/theme/")
-SCHEMA = rdflib.Namespace("https://schema.org/")
-# Open namespaces: rdflib's closed XSD warns when pytest inspects module attributes.
-XSD = rdflib.Namespace(str(rdflib.namespace.XSD))
-VANN = rdflib.Namespace("http://purl.org/vocab/vann/")
-ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
-GEO = rdflib.Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
+ONTOLOGY = URIRef(vocab.LP)
+ORG = rdflib.Namespace(vocab.ONTOLOGY_PREFIXES["org"])
+GEO = rdflib.Namespace(vocab.ONTOLOGY_PREFIXES["geo"])
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 
 
@@ -58,7 +53,7 @@ def schema_org() -> rdflib.Graph:
 
 def test_ontology_header(ontology_graph):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in ontology_graph
-    assert ontology_graph.value(ONTOLOGY, OWL.versionIRI) == URIRef("https://w3id.org/lodpub/ontology/0.1.0")
+    assert ontology_graph.value(ONTOLOGY, OWL.versionIRI) == URIRef(vocab.LP + "0.1.0")
     assert str(ontology_graph.value(ONTOLOGY, OWL.versionInfo)) == "0.1.0"
     assert set(texts(ontology_graph, ONTOLOGY, DCTERMS.title)) == {"de", "en"}
     assert set(texts(ontology_graph, ONTOLOGY, DCTERMS.description)) == {"de", "en"}

@@ -11,24 +11,25 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, abort, request
-from werkzeug.exceptions import BadRequest, NotAcceptable
+from flask import Blueprint, Flask, Response, abort
 
-from exporters import dcat, void
+from exporters import dcat, void, written
 from exporters.dumps import Manifest
 from lodpub.app import Services, current_services
-from lodpub.core.formats import Format, Registry, UnknownFormat
-from lodpub.core.negotiation import find, negotiate
+from lodpub.core.facts import DatasetFacts, find_dataset
 from lodpub.core.settings import SettingsError
 from lodpub.linked_data.paths import Site
 from lodpub.publish.dumps import Dumps
 from lodpub.sparql.service_description import endpoint_iri, void_iri
 from lodpub.store import Store
+from lodpub.web.caching import conditional
+from lodpub.web.negotiate import choose_for_request
 
-bp = Blueprint("catalog", __name__)
+bp = Blueprint("descriptions", __name__)
 OFFERED = ("turtle", "rdfxml", "jsonld", "ntriples")  # Turtle first: it answers `*/*`
 
 
@@ -52,7 +53,7 @@ class Descriptions:
         self.base: str = settings["base_uri"]
         self.site = Site.from_settings(self.base, settings["mounts"])
         self._lock = threading.Lock()
-        self._facts: tuple[void.DatasetFacts | None, void.Statistics] | None = None
+        self._facts: tuple[DatasetFacts | None, void.Statistics] | None = None
         self._built: dict[str, tuple[Manifest, list[pyoxigraph.Triple]]] = {}
 
     def void(self) -> list[pyoxigraph.Triple]:
@@ -70,11 +71,11 @@ class Descriptions:
                 self._built[name] = (manifest, build(manifest))
             return self._built[name][1]
 
-    def _counted(self) -> tuple[void.DatasetFacts | None, void.Statistics]:
+    def _counted(self) -> tuple[DatasetFacts | None, void.Statistics]:
         """The dataset resource's facts and the counts; they read the whole store, so only once."""
         if self._facts is None:
-            facts = void.find_dataset(self.store, self.base)
-            self._facts = (facts, void.statistics(self.store, self.base, facts))
+            facts = find_dataset(self.store, self.base)
+            self._facts = (facts, void.collect(self.store, self.base, facts))
         return self._facts
 
     def _build_void(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
@@ -110,41 +111,25 @@ def current_descriptions() -> Descriptions:
 
 @bp.get("/.well-known/void")
 def void_description() -> Response:
-    return _respond(current_descriptions().void(), void.PREFIXES)
+    return _respond(current_descriptions().void(), void.write)
 
 
 @bp.get("/catalog")
 def catalog_record() -> Response:
     triples = current_descriptions().catalog()
     if not triples:
-        abort(404, "the data names no dataset resource (a dcat:Dataset or void:Dataset) to catalog")
-    return _respond(triples, dcat.PREFIXES)
+        abort(404, "the data names no dataset resource (an lp:, dcat: or void:Dataset) to catalog")
+    return _respond(triples, dcat.write)
 
 
-def choose(registry: Registry, accept: str | None, name: str | None) -> Format:
-    """`format=` wins over `Accept`; a format not offered here is 406, a name no format has 400."""
-    formats = [registry.get(short, kind="rdf") for short in OFFERED]
-    names = ", ".join(f"{f.name} ({f.media_type})" for f in formats)
-    if name:
-        chosen = find(name, formats)
-        if chosen is None:
-            try:
-                registry.get(name)
-            except UnknownFormat:
-                raise BadRequest(f"unknown format {name!r}; format= takes one of: {names}") from None
-    else:
-        chosen = negotiate(accept, formats)
-    if chosen is None:
-        raise NotAcceptable(f"none of the formats offered here is acceptable; offered: {names}")
-    return chosen
-
-
-def _respond(triples: list[pyoxigraph.Triple], prefixes: Mapping[str, str]) -> Response:
+def _respond(triples: list[pyoxigraph.Triple], write: Callable[..., None]) -> Response:
+    """The description in the format asked for. It lists the dumps, which are written after the data
+    is loaded (and again if their folder is replaced): hence a validator from the body, and the
+    dumps' generation as `Last-Modified` when it is the later instant."""
     registry = current_services().formats
-    fmt = choose(registry, request.headers.get("Accept"), request.args.get("format"))
-    options = {"prefixes": dict(prefixes)} if fmt.name != "ntriples" else {}
-    body = pyoxigraph.serialize(triples, format=fmt.oxigraph, **options)
+    fmt = choose_for_request([registry.get(short, kind="rdf") for short in OFFERED])
+    body = written(write, triples, fmt)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
+    generated = datetime.fromisoformat(current_descriptions().dumps.manifest().generated)
+    return conditional(response, etag=hashlib.sha256(body).hexdigest()[:32], since=generated)

@@ -1,25 +1,25 @@
 """The Heidelberg dataset holds every fact of the seed page, and nothing the page does not say.
 
+A check of the shipped data (`data/heidelberg.ttl`), not of lodpub's code: `tests/data/` holds these.
+
 Each section below mirrors a part of the page "Partnerstädte". IRIs are built from
 the `base` fixture, because the data file only holds relative IRIs.
 """
 
 import re
+import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pyoxigraph
 import pytest
 import rdflib
+from conftest import DCAT, LODPUB, LP, LPT, ROOT, XSD
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, VOID
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "heidelberg.ttl"
-LP = rdflib.Namespace("https://w3id.org/lodpub/ontology/")
-LPT = rdflib.Namespace("https://w3id.org/lodpub/theme/")
-# Open namespaces: rdflib's closed XSD and DCAT warn when pytest inspects module attributes.
-XSD = rdflib.Namespace(str(rdflib.namespace.XSD))
-DCAT = rdflib.Namespace(str(rdflib.namespace.DCAT))
+from lodpub.core import vocab
+
+DATA_FILE = ROOT / "data" / "heidelberg.ttl"
 NS = {
     "lp": LP,
     "lpt": LPT,
@@ -103,6 +103,13 @@ def test_no_blank_nodes(data_graph):
     assert not bnodes
 
 
+def test_the_shipped_dataset_validates_clean():
+    """As `lodpub validate` judges it, with the shipped ontology and shapes."""
+    result = subprocess.run([str(LODPUB), "validate"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stderr
+
+
 # ---------------------------------------------------------------------------
 # Labels and vocabulary
 # ---------------------------------------------------------------------------
@@ -136,8 +143,7 @@ def test_every_lp_term_is_declared_in_the_ontology(data_graph, ontology_graph):
 
 
 def test_no_terms_from_unexpected_vocabularies(data_graph):
-    foaf = rdflib.Namespace(str(rdflib.FOAF))
-    allowed = [LP, LPT, RDF, RDFS, OWL, XSD, SKOS, DCTERMS, PROV, DCAT, VOID, foaf]
+    allowed = [LP, LPT, RDF, RDFS, OWL, XSD, SKOS, DCTERMS, PROV, DCAT, VOID, vocab.FOAF]
     terms = set(data_graph.predicates()) | set(data_graph.objects(None, RDF.type))
     foreign = sorted(str(t) for t in terms if not any(str(t).startswith(str(ns)) for ns in allowed))
     assert not foreign, f"terms from other vocabularies: {foreign}"

@@ -1,0 +1,5 @@
+"""What every other part stands on, with no Flask and no HTTP: the settings table (`settings`), every
+namespace and prefix map (`vocab`), the media-type registry and `Accept` negotiation (`formats`,
+`negotiation`), the files of a deployment (`sources`), validation at `file:line` (`validate`, `checks`),
+the dataset resource and the language rule (`facts`, `languages`), and small shared tools (`cache`,
+`locks`, `rdf`)."""
