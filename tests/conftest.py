@@ -198,6 +198,18 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def heidelberg_app(make_module_app) -> Flask:
+    """The app with its defaults: the shipped Heidelberg dataset, ontology and canned queries, as
+    `lodpub serve` publishes them. For tests of code that read best on real data, not of the data."""
+    return make_module_app({})
+
+
+@pytest.fixture(scope="module")
+def heidelberg_web(heidelberg_app):
+    return heidelberg_app.test_client()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -16,14 +16,8 @@ MONTPELLIER = BASE + "id/partnership/montpellier"
 
 
 @pytest.fixture(scope="module")
-def heidelberg(make_module_app):
-    """The app with its defaults: the Heidelberg dataset, the ontology and the shipped queries."""
-    return make_module_app({})
-
-
-@pytest.fixture(scope="module")
-def web(heidelberg):
-    return heidelberg.test_client()
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 def rows(web, path: str, **params) -> list[dict]:

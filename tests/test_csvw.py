@@ -51,18 +51,13 @@ DOCUMENT = {
 
 
 @pytest.fixture(scope="module")
-def app(make_module_app):
-    return make_module_app({})
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 @pytest.fixture(scope="module")
-def web(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def select_queries(app) -> list[str]:
-    return sorted(q.name for q in services_of(app).queries.values() if q.form == "SELECT")
+def select_queries(heidelberg_app) -> list[str]:
+    return sorted(q.name for q in services_of(heidelberg_app).queries.values() if q.form == "SELECT")
 
 
 def local(url: str) -> str:

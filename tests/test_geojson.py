@@ -13,8 +13,8 @@ KINDS = {LP.Partnership: "partnership", LP.FriendlyRelation: "friendly-relation"
 
 
 @pytest.fixture(scope="module")
-def web(make_module_app):
-    return make_module_app({}).test_client()
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 @pytest.fixture(scope="module")

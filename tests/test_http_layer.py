@@ -28,9 +28,8 @@ SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 
 
 @pytest.fixture(scope="module")
-def web(make_module_app):
-    """The app with its defaults: the shipped dataset, its ontology and canned queries."""
-    return make_module_app({}).test_client()
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 # --- the one format choice, as a pure function -------------------------------------------------------

@@ -17,8 +17,8 @@ CEST = timezone(timedelta(hours=2))
 
 
 @pytest.fixture(scope="module")
-def web(make_module_app):
-    return make_module_app({}).test_client()
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 @pytest.fixture(scope="module")

@@ -38,19 +38,14 @@ KINDS = [
 
 
 @pytest.fixture(scope="module")
-def app(make_module_app):
-    return make_module_app({})
+def client(heidelberg_web):
+    return heidelberg_web
 
 
 @pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def one_of_each(app) -> dict[str, str]:
+def one_of_each(heidelberg_app) -> dict[str, str]:
     """A document path for one resource of every kind in the data, plus ontology and theme terms."""
-    store = services_of(app).store
+    store = services_of(heidelberg_app).store
     paths = {}
     for kind in KINDS:
         query = f'SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}id/{kind}/")) }} LIMIT 1'

@@ -23,13 +23,8 @@ DOCUMENT_TYPES = ["text/html", *(media_type for media_type, _, _ in RDF_FORMATS)
 
 
 @pytest.fixture(scope="module")
-def app(make_module_app):
-    return make_module_app({})
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    return app.test_client()
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +66,11 @@ def test_the_documentation_is_also_in_german(web):
     assert web.get(NAMESPACE_PATH + "?lang=fr", headers={"Accept": "text/html"}).status_code == 400
 
 
-def test_the_theme_scheme_is_not_mistaken_for_the_ontology(app, page):
+def test_the_theme_scheme_is_not_mistaken_for_the_ontology(heidelberg_app, page):
     """pyLODE takes any skos:ConceptScheme for the documented ontology: the scheme stays out of its view."""
-    with app.app_context():
-        files = services_of(app).files
-        triples = collect(services_of(app).store, [s.graph for s in files.ontology])
+    with heidelberg_app.app_context():
+        files = services_of(heidelberg_app).files
+        triples = collect(services_of(heidelberg_app).store, [s.graph for s in files.ontology])
     view = documentation_graph(triples, LP, LP, "en")
     assert not list(view.subjects(rdflib.RDF.type, rdflib.SKOS.ConceptScheme))
     assert f"{LPT}scheme</code>" not in page

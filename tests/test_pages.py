@@ -60,14 +60,8 @@ FRIENDS = {
 
 
 @pytest.fixture(scope="module")
-def app(make_module_app):
-    """The shipped Heidelberg dataset, as `lodpub serve` publishes it."""
-    return make_module_app({})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
+def client(heidelberg_web):
+    return heidelberg_web
 
 
 def get(client, path: str, lang: str | None = None, **headers):
@@ -237,9 +231,9 @@ def test_machines_find_sparql_api_context_ontology_and_dataset(client):
     assert "/doc/dataset/international-relations" in links
 
 
-def test_dumps_and_catalog_are_linked_exactly_when_the_app_serves_them(app, client):
+def test_dumps_and_catalog_are_linked_exactly_when_the_app_serves_them(heidelberg_app, client):
     links = {a.get("href") for a in section(document(client, "/"), "machines").iterfind(".//a")}
-    with app.test_request_context():
+    with heidelberg_app.test_request_context():
         for path in ("/dumps/", "/catalog"):
             assert (path in links) == served(path), path
         assert served("/sparql") and served("/dumps")  # a redirect to `/dumps/` counts

@@ -16,13 +16,8 @@ PROXIED = {"X-Forwarded-Host": "lod.heidelberg.de", "X-Forwarded-Proto": "https"
 
 
 @pytest.fixture(scope="module")
-def heidelberg_app(make_module_app):
-    return make_module_app({})
-
-
-@pytest.fixture(scope="module")
-def web(heidelberg_app):
-    return heidelberg_app.test_client()
+def web(heidelberg_web):
+    return heidelberg_web
 
 
 def entries(body: bytes, tag: str = "url") -> list[tuple[str, str]]:
