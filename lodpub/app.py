@@ -108,10 +108,6 @@ class Services:
             self.sparql.pool.close()
         self.store.close()
 
-    def has(self, name: str) -> bool:
-        """Whether the part of that name is in this app."""
-        return any(part.name == name for part in self.parts)
-
 
 def default_parts() -> tuple[Part, ...]:
     """Every part, in dependency order: the order in which the sitemap and the home page list them."""

@@ -271,7 +271,16 @@ def test_sparql_answers_keep_their_weak_validator(web):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/partner_cities", "/api/nope", "/context.jsonld", "/sparql", "/events.ics"]
+    "path",
+    [
+        "/api/partner_cities",
+        "/api/nope",
+        "/context.jsonld",
+        "/sparql",
+        "/events.ics",
+        "/catalog",
+        "/.well-known/void",
+    ],
 )
 def test_open_data_is_readable_from_any_origin(web, path):
     assert web.get(path, headers={"Accept": CURL}).headers["Access-Control-Allow-Origin"] == "*"

@@ -26,10 +26,11 @@ from lodpub.linked_data.paths import Site
 from lodpub.publish.dumps import Dumps
 from lodpub.sparql.service_description import endpoint_iri, void_iri
 from lodpub.store import Store
-from lodpub.web.caching import conditional
+from lodpub.web.caching import allow_any_origin, conditional
 from lodpub.web.negotiate import choose_for_request
 
 bp = Blueprint("descriptions", __name__)
+bp.after_request(allow_any_origin)  # catalogues and other sites' scripts read them too
 OFFERED = ("turtle", "rdfxml", "jsonld", "ntriples")  # Turtle first: it answers `*/*`
 
 
