@@ -5,8 +5,8 @@ Keys are matched against the names of missed targets; each note says what was me
 
 GAP_NOTES = {
     "/sparql req/s": (
-        "Repeated queries are answered by the response cache before Flask runs (lodpub/response_cache.py), "
-        "so they beat the ceiling, which runs its query each time. A query text seen for the first time "
+        "Repeated queries are answered by the response cache before Flask runs "
+        "(lodpub/web/response_cache.py), so they beat the ceiling, which runs its query each time. A query text seen for the first time "
         "(the `(distinct)` rows) pays gunicorn and Flask (~0.5 ms of CPU), the one-pass safety check, the "
         "executor round trip over a pipe (~0.15 ms, mostly waking an idle process on this VM) and the "
         "query: about 1 ms of server CPU per request, so on 2 cores shared with wrk ~1,800-2,000 req/s, "
@@ -37,7 +37,7 @@ GAP_NOTES = {
         "these 1M triples, 4 executors over the 1.5 GB RSS target)."
     ),
     "N-Triples dump": (
-        "Dumps parse the source files again (lodpub/downloads.py `dump_source`) and compress in a second "
+        "Dumps parse the source files again (lodpub/publish/dumps.py `dump_source`) and compress in a second "
         "thread; an on-disk store scanned instead yields only ~160k quads/s (each term decoded from "
         "RocksDB). A dump from a store that no longer equals its files (after writes) is bound by that."
     ),

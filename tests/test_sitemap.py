@@ -8,7 +8,7 @@ import rdflib
 from conftest import BASE
 
 from lodpub.app import services_of
-from lodpub.site import sitemap as seo
+from lodpub.site import sitemap
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 MOUNTS = (BASE, "https://w3id.org/lodpub/")
@@ -97,7 +97,7 @@ def test_the_sitemap_is_cacheable_per_dataset_version_and_address(web):
 
 
 def test_more_urls_than_a_sitemap_may_hold_become_an_index(web, listed, monkeypatch):
-    monkeypatch.setattr(seo, "MAX_URLS", 100)
+    monkeypatch.setattr(sitemap, "MAX_URLS", 100)
     index = web.get("/sitemap.xml")
     files = [url for url, _ in entries(index.data, "sitemap")]
     assert ET.fromstring(index.data).tag == f"{{{NS['sm']}}}sitemapindex"
