@@ -6,8 +6,8 @@ Keys are matched against the names of missed targets; each note says what was me
 GAP_NOTES = {
     "/sparql req/s": (
         "Repeated queries are answered by the response cache before Flask runs "
-        "(lodpub/web/response_cache.py), so they beat the ceiling, which runs its query each time. A query text seen for the first time "
-        "(the `(distinct)` rows) pays gunicorn and Flask (~0.5 ms of CPU), the one-pass safety check, the "
+        "(lodpub/web/response_cache.py), so they beat the ceiling, which runs its query each time. A query "
+        "text seen for the first time (the `(distinct)` rows) pays gunicorn and Flask (~0.5 ms of CPU), the one-pass safety check, the "
         "executor round trip over a pipe (~0.15 ms, mostly waking an idle process on this VM) and the "
         "query: about 1 ms of server CPU per request, so on 2 cores shared with wrk ~1,800-2,000 req/s, "
         "below Virtuoso's ~2,300 on such queries. To close: answer uncached GETs for `/sparql` in the WSGI "
