@@ -7,12 +7,12 @@ GAP_NOTES = {
     "/sparql req/s": (
         "Repeated queries are answered by the response cache before Flask runs "
         "(lodpub/web/response_cache.py), so they beat the ceiling, which runs its query each time. A query "
-        "text seen for the first time (the `(distinct)` rows) pays gunicorn and Flask (~0.5 ms of CPU), the one-pass safety check, the "
-        "executor round trip over a pipe (~0.15 ms, mostly waking an idle process on this VM) and the "
-        "query: about 1 ms of server CPU per request, so on 2 cores shared with wrk ~1,800-2,000 req/s, "
-        "below Virtuoso's ~2,300 on such queries. To close: answer uncached GETs for `/sparql` in the WSGI "
-        "layer too (no Flask routing or request object), and keep executors spinning briefly after a job "
-        "under load (measured: saves ~50 µs at one connection, costs CPU at many)."
+        "text seen for the first time (the `(distinct)` rows) pays gunicorn and Flask (~0.5 ms of CPU), the "
+        "one-pass safety check, the executor round trip over a pipe (~0.15 ms, mostly waking an idle process "
+        "on this VM) and the query: about 1 ms of server CPU per request, so on 2 cores shared with wrk "
+        "~1,800-2,000 req/s, below Virtuoso's ~2,300 on such queries. To close: answer uncached GETs for "
+        "`/sparql` in the WSGI layer too (no Flask routing or request object), and keep executors spinning "
+        "briefly after a job under load (measured: saves ~50 µs at one connection, costs CPU at many)."
     ),
     "p50 <= 1.2x pyoxigraph": (
         "Selective queries without a cache hit: lodpub adds gunicorn, Flask and the executor round trip "
