@@ -19,16 +19,16 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from lodpub.core import vocab
 from lodpub.core.facts import DatasetFacts, Term
 from lodpub.core.formats import Format
-from lodpub.core.vocab import DCAT, DCTERMS, FOAF, GSP, LP, OWL, PROV, RDF_TYPE, SKOS, SPDX, VCARD, XSD
+from lodpub.core.vocab import DCAT, DCTERMS, FOAF, LP, OWL, PROV, RDF_TYPE, SKOS, SPDX, VCARD, XSD
 
-from . import void, write_rdf
+from . import dcat_places, void, write_rdf
 from .dumps import GZIP_MEDIA_TYPE, DumpFile
 
 if TYPE_CHECKING:
     from lodpub.store import Store
 
 # Not vocabularies but the registries DCAT-AP's code lists and media types are taken from.
-EU = "http://publications.europa.eu/resource/authority/"
+EU = dcat_places.EU
 IANA = "http://www.iana.org/assignments/media-types/"
 PREFIXES = vocab.prefixes("dcat", "dcterms", "foaf", "skos", "vcard", "spdx", "prov", "owl", "xsd", "rdfs")
 # DCAT-AP 3.0.1's shapes accept only algorithm IRIs matching `^https://spdx.org/rdf/terms`, although
@@ -150,8 +150,9 @@ def describe(
         if modified is not None:
             g.add(node, DCTERMS + "modified", modified)
     _dataset(g, store, facts, site)
-    for place in facts.get(DCTERMS + "spatial"):
-        g.add(catalog, DCTERMS + "spatial", place)
+    for area in dcat_places.spatial(g, store, facts.get(DCTERMS + "spatial")):
+        g.add(catalog, DCTERMS + "spatial", area)
+        g.add(dataset, DCTERMS + "spatial", area)
     for download in downloads:
         g.add(dataset, DCAT + "distribution", _distribution(g, site, download, license_))
     _service(g, service, facts, site, publisher, license_)
@@ -253,10 +254,6 @@ def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site) -> None:
         if isinstance(contact, NamedNode | BlankNode):
             g.add(dataset, DCAT + "contactPoint", contact)
             _contact(g, store, contact)
-    for place in facts.get(DCTERMS + "spatial"):
-        if isinstance(place, NamedNode | BlankNode):
-            g.add(dataset, DCTERMS + "spatial", place)
-            _location(g, store, place)
     span = void.temporal_coverage(store)
     if span is not None:
         period = BlankNode("temporal")
@@ -365,17 +362,6 @@ def _contact(g: _Graph, store: Store, contact: NamedNode | BlankNode) -> None:
             for country in void.objects(store, address, LP + "addressCountry"):
                 for name in void.labels(store, country):
                     g.add(address, VCARD + "country-name", name)
-
-
-def _location(g: _Graph, store: Store, place: NamedNode | BlankNode) -> None:
-    g.type(place, DCTERMS + "Location")
-    for label in void.labels(store, place):
-        g.add(place, SKOS + "prefLabel", label)
-    latitude = next(iter(void.objects(store, place, LP + "latitude")), None)
-    longitude = next(iter(void.objects(store, place, LP + "longitude")), None)
-    if isinstance(latitude, Literal) and isinstance(longitude, Literal):
-        point = f"POINT({longitude.value} {latitude.value})"
-        g.add(place, DCAT + "centroid", Literal(point, datatype=NamedNode(GSP + "wktLiteral")))
 
 
 def _distinct(labels: Sequence[Literal]) -> list[Literal]:

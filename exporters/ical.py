@@ -1,5 +1,9 @@
 """The events as an RFC 5545 calendar, for people's calendar apps.
 
+Only events one can attend (`lp:Event` and its subclasses) are entries: a historical event such as a
+deportation is an `lp:HistoricalEvent`, which the ontology keeps apart, so it is never offered as a date
+to put in a calendar, nor counted among the events left out.
+
 A calendar entry needs a day at least, so events dated to a month or a year only, and events without
 any date, are left out (and counted in the calendar's description, so nobody takes the calendar for
 complete). An `xsd:date` becomes an all-day entry whose DTEND is the day after the last day (DTEND is

@@ -20,17 +20,18 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyoxigraph
 
 from lodpub.core.languages import best_language
-from lodpub.core.vocab import DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, SCHEMA, VOID, XSD
+from lodpub.core.schema_org import fits, is_a, schema_ancestors
+from lodpub.core.vocab import DCAT, DCTERMS, LP, OWL, RDF_TYPE, RDFS, SCHEMA, VOID, XSD
 
+from .dumps import GZIP_MEDIA_TYPE, DumpFile
 from .schemaorg_rules import (
+    NOT_SHOWN,
     event_problems,
-    fits,
     full_date,
-    is_a,
     many,
     node_types,
     one_or_many,
-    schema_ancestors,
+    with_addresses,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ EVENT_DEFAULTS = {
     "eventAttendanceMode": SCHEMA + "OfflineEventAttendanceMode",  # every event here is in person
 }
 DESCRIPTION_MAX = 5000  # Google Dataset Search reads at most this many characters of a description
+ATTENDED = LP + "Event"  # what people attend; the ontology's other schema:Events (a deportation) are not
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Alignment:
     classes: Mapping[str, tuple[str, ...]]  # class IRI → schema.org classes (of its nearest aligned level)
     ancestors: Mapping[str, frozenset[str]]  # class IRI → all its superclass IRIs outside schema.org
     properties: Mapping[str, tuple[str, ...]]  # property IRI → schema.org properties
+    unattended: frozenset[str] = frozenset()  # schema:Event classes whose instances no one attends
 
     def types_of(self, classes: Iterable[str]) -> tuple[str, ...]:
         """A resource's schema.org types: those of its most specific aligned classes."""
@@ -107,10 +110,16 @@ def build_alignment(store: Store) -> Alignment:
     """Read the ontology's schema.org alignment from the store (once per app: it is small)."""
     classes = _edges(store, RDFS + "subClassOf", OWL + "equivalentClass")
     properties = _edges(store, RDFS + "subPropertyOf", OWL + "equivalentProperty")
+    nearest, ancestors = nearest_schema_terms(classes), _ancestors(classes)
     return Alignment(
-        classes=nearest_schema_terms(classes),
-        ancestors=_ancestors(classes),
+        classes=nearest,
+        ancestors=ancestors,
         properties={**BUILTIN_PROPERTIES, **nearest_schema_terms(properties)},
+        unattended=frozenset(  # without an ATTENDED class in the ontology, every schema:Event is attended
+            c
+            for c, names in nearest.items()
+            if is_a(names, "Event") and ATTENDED in nearest and ATTENDED not in {c, *ancestors.get(c, ())}
+        ),
     )
 
 
@@ -264,11 +273,12 @@ def markup_for(
     would claim nothing useful and drop the event's own properties anyway. `rich_result_problems`
     tells the editors what to add.
     """
-    node = _Writer(store, alignment, page_url, lang).node(pyoxigraph.NamedNode(iri))
+    writer = _Writer(store, alignment, page_url, lang)
+    node = writer.node(pyoxigraph.NamedNode(iri))
     if not node.get("@type"):
         return None
     if is_a(node_types(node), "Event"):
-        if event_problems(node):
+        if _not_shown(writer, iri, node):
             return None
         node.update(EVENT_DEFAULTS)
         if not all(full_date(d) for d in many(node.get("endDate"))):
@@ -283,8 +293,18 @@ def rich_result_problems(store: Store, alignment: Alignment) -> list[tuple[str, 
     for iri in _instances(store, alignment.classes_of_kind("Event")):
         node = writer.node(pyoxigraph.NamedNode(iri))
         if is_a(node_types(node), "Event"):
-            found.extend((iri, message) for message in event_problems(node))
+            found.extend((iri, message) for message in _not_shown(writer, iri, node))
     return found
+
+
+def _not_shown(writer: _Writer, iri: str, event: dict[str, Any]) -> list[str]:
+    """Why an Event node is not offered as an event (empty: it is, its places now with the postal
+    addresses the data implies): one that no one attends never is, whatever it carries."""
+    classes = writer.about(pyoxigraph.NamedNode(iri)).get(RDF_TYPE, ())
+    if kinds := sorted(c.value for c in classes if c.value in writer.alignment.unattended):
+        names = ", ".join(re.split(r"[#/]", kind)[-1] for kind in kinds)
+        return [f"a {names} is not an event people attend: {NOT_SHOWN}"]
+    return event_problems(with_addresses(event))
 
 
 def _instances(store: Store, classes: Sequence[str]) -> list[str]:
@@ -332,6 +352,13 @@ def dataset_markup(
     }
     node.update({k: v for k, v in extra.items() if v is not None})
     return {"@context": "https://schema.org", **node}
+
+
+def downloads(files: Iterable[DumpFile], url: Callable[[str], str]) -> list[dict]:
+    """Dump files as `dataset_markup`'s distributions: a `.gz` file is gzip to whoever fetches it,
+    any other the RDF format it holds (as its `Content-Type` says)."""
+    formats = {f.name: GZIP_MEDIA_TYPE if f.compressed else f.media_type for f in files}
+    return [{"name": name, "contentUrl": url(name), "encodingFormat": kind} for name, kind in formats.items()]
 
 
 def temporal_coverage(store: Store, alignment: Alignment) -> str | None:

@@ -1,111 +1,22 @@
-"""What schema.org and Google say, apart from any data: schema.org's class tree, where its properties
-may be used, and what Google requires of an event; `tests/test_schemaorg.py` checks these facts
-against the published vocabulary and Google's documented requirements.
+"""What Google says of schema.org markup, apart from any data: what it requires of an event and of its
+place (schema.org's own class tree and domains are in `lodpub.core.schema_org`). The tests check these
+facts against the published vocabulary and Google's documented requirements.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-
-def _table(text: str) -> Mapping[str, tuple[str, ...]]:
-    """`a b: x y` lines → {a: (x, y), b: (x, y)}: keeps the schema.org facts below readable."""
-    table: dict[str, tuple[str, ...]] = {}
-    for line in text.strip().splitlines():
-        keys, _, values = line.partition(":")
-        for key in keys.split():
-            table[key] = (*table.get(key, ()), *values.split())
-    return table
-
-
-# schema.org's class tree (rdfs:subClassOf) for the classes markup uses.
-SCHEMA_PARENTS = _table("""
-CreativeWork Event Intangible Organization Person Place: Thing
-DataCatalog Dataset MediaObject: CreativeWork
-DataDownload: MediaObject
-EducationEvent ExhibitionEvent SocialEvent: Event
-EventSeries: Event Series
-Audience EducationalOccupationalProgram Enumeration Schedule Series StructuredValue: Intangible
-ContactPoint GeoCoordinates QuantitativeValue: StructuredValue
-PostalAddress: ContactPoint
-Observation: QuantitativeValue Intangible
-FundingScheme GovernmentOrganization Project: Organization
-AdministrativeArea: Place
-City Country: AdministrativeArea
-""")
-
-# Where schema.org lets each property be used (schema:domainIncludes). A property missing here is
-# left out of the markup: on the wrong type it would be an error in every validator.
-SCHEMA_DOMAINS = _table("""
-name description url sameAs alternateName identifier: Thing
-about: Certification CommunicateAction CreativeWork DefinedTerm DefinedTermSet Event
-startDate endDate: CreativeWorkSeason CreativeWorkSeries DatedMoneySpecification
-startDate endDate: EducationalOccupationalProgram Event MerchantReturnPolicySeasonalOverride Role Schedule
-address: GeoCoordinates GeoShape Organization Person Place
-addressCountry postalCode: DefinedRegion GeoCoordinates GeoShape PostalAddress
-streetAddress addressLocality: PostalAddress
-containedInPlace geo: Place
-latitude longitude: GeoCoordinates Place
-location: Action Event InteractionCounter Organization
-organizer attendee performer superEvent eventStatus eventAttendanceMode: Event
-contributor: CreativeWork Event
-provider: Action CreativeWork EducationalOccupationalProgram FinancialIncentive Invoice
-provider: ParcelDelivery Reservation Service Trip
-member parentOrganization: Organization
-member: ProgramMembership
-memberOf: Organization Person
-jobTitle honorificPrefix: Person
-contactPoint: HealthInsurancePlan Organization Person
-areaServed: ContactPoint DeliveryChargeSpecification Demand FinancialIncentive Offer Organization Service
-slogan: Brand Organization Place Product Service
-dateCreated dateModified: CreativeWork DataFeedItem
-datePublished: Certification CreativeWork
-fromLocation: ExerciseAction MoveAction TransferAction
-toLocation: ExerciseAction InsertAction MoveAction TransferAction
-value: MonetaryAmount PropertyValue QuantitativeValue
-measurementQualifier: Observation StatisticalVariable
-observationAbout observationPeriod: Observation
-variableMeasured: Dataset Observation
-keywords: CreativeWork Event Organization Place Product
-license spatialCoverage temporalCoverage version: CreativeWork
-creator: CreativeWork UserComments
-publisher: CreativeWork FinancialIncentive
-inLanguage: BroadcastService CommunicateAction CreativeWork Event LinkRole PronounceableText WriteAction
-isAccessibleForFree: CreativeWork Event Place
-distribution includedInDataCatalog: Dataset
-contentUrl: MediaObject
-encodingFormat: CreativeWork MediaObject
-""")
+from lodpub.core.schema_org import is_a
 
 # Google's Event rich results (developers.google.com/search/docs/appearance/structured-data/event):
 # an event without these is not eligible, and partial Event markup is reported as an error.
 EVENT_REQUIRED = ("name", "startDate", "location")
+ADDRESS_REQUIRED = {"addressLocality": "town", "addressCountry": "country"}  # of an event's place
 FULL_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
 NOT_SHOWN = "search engines will not show it as an event"
-
-
-def schema_ancestors(name: str) -> frozenset[str]:
-    """A schema.org class and all its superclasses (Thing included)."""
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo.extend(SCHEMA_PARENTS.get(current, ()))
-    return frozenset(seen | {"Thing"})
-
-
-def is_a(types: Iterable[str], schema_class: str) -> bool:
-    return any(schema_class in schema_ancestors(t) for t in types)
-
-
-def fits(prop: str, types: Sequence[str]) -> bool:
-    """Whether schema.org allows `prop` on something of these types (untyped: a Thing)."""
-    domains = SCHEMA_DOMAINS.get(prop, ())
-    return any(d in schema_ancestors(t) for t in (*types, "Thing") for d in domains)
 
 
 def one_or_many(values: list[Any]) -> Any:
@@ -127,10 +38,38 @@ def event_problems(node: Mapping[str, Any]) -> list[str]:
     problems = [f"no {prop}" for prop in EVENT_REQUIRED if not node.get(prop)]
     problems += [f"startDate {d} is not a full date" for d in many(node.get("startDate")) if not full_date(d)]
     places = many(node.get("location"))
-    if places and not any(isinstance(p, dict) and _has_address(p) for p in places):
+    lacking = [_unplaced(p) for p in places if isinstance(p, dict)] or ["postal address"]
+    if places and all(lacking):
         names = ", ".join(str(p.get("name", p.get("@id", "?"))) for p in places if isinstance(p, dict))
-        problems.append(f"location {names or places[0]} has no postal address")
+        problems.append(f"location {names or places[0]} has no {lacking[0]}")
     return [f"{problem}: {NOT_SHOWN}" for problem in problems]
+
+
+def with_addresses(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with a postal address on each of its Places that has none but lies, as the data
+    says (`containedInPlace`), in a City and a Country: the town and country Google needs to show it
+    are then facts already in the data, not an address made up for it."""
+    for place in many(event.get("location")):
+        address = isinstance(place, dict) and is_a(node_types(place), "Place") and town_and_country(place)
+        if address and not place.get("address"):
+            place["address"] = address
+    return event
+
+
+def town_and_country(place: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A PostalAddress naming the nearest City (the place itself included) and the nearest Country
+    up the place's `containedInPlace` objects, or None when it lies in neither."""
+    found: dict[str, Any] = {}
+    level = [place]
+    while level:
+        for node in level:
+            for prop, kind in (("addressLocality", "City"), ("addressCountry", "Country")):
+                names = many(node.get("name"))
+                if prop not in found and names and is_a(node_types(node), kind):
+                    found[prop] = names[0]
+        level = [p for node in level for p in many(node.get("containedInPlace")) if isinstance(p, Mapping)]
+    ordered = {prop: found[prop] for prop in ADDRESS_REQUIRED if prop in found}
+    return {"@type": "PostalAddress", **ordered} if ordered else None
 
 
 def full_date(date: Any) -> bool:
@@ -138,8 +77,17 @@ def full_date(date: Any) -> bool:
     return isinstance(date, str) and bool(FULL_DATE.match(date))
 
 
-def _has_address(place: Mapping[str, Any]) -> bool:
-    """A location Google can place: a Place with an address, an address, or a VirtualLocation's url."""
-    if is_a(node_types(place), "PostalAddress"):
-        return True
-    return bool(place.get("address")) if is_a(node_types(place), "Place") else bool(place.get("url"))
+def _unplaced(place: Mapping[str, Any]) -> str:
+    """What a location lacks for people to find it (empty: nothing): a Place needs a postal address
+    naming at least its town and country (more than Google's bare `address`, so that a street
+    without a town is not shown), an address those two, a VirtualLocation its url."""
+    types = node_types(place)
+    if not is_a(types, "Place") and not is_a(types, "PostalAddress"):
+        return "" if place.get("url") else "url"
+    address = place if is_a(types, "PostalAddress") else place.get("address")
+    if not address:
+        return "postal address"
+    if not isinstance(address, Mapping):
+        return ""  # an address as text: what it says cannot be checked here
+    missing = [f"{what} ({prop})" for prop, what in ADDRESS_REQUIRED.items() if not address.get(prop)]
+    return " or ".join(missing) + (" in its postal address" if missing else "")

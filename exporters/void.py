@@ -74,6 +74,7 @@ class Statistics:
     properties: tuple[tuple[str, int], ...]  # property IRI, number of distinct triples
     vocabularies: tuple[str, ...]
     examples: tuple[str, ...]
+    computed: tuple[tuple[str, str, int], ...] = ()  # graph IRI, what computes it, its triples
 
 
 def count_queries(uri_space: str) -> dict[str, str]:
@@ -96,9 +97,15 @@ PROPERTIES_QUERY = (
 )
 
 
-def collect(store: Store, uri_space: str, facts: DatasetFacts | None = None) -> Statistics:
+def collect(
+    store: Store,
+    uri_space: str,
+    facts: DatasetFacts | None = None,
+    computed: Sequence[tuple[str, str]] = (),
+) -> Statistics:
     """The exporter's reader: count everything VoID states (`lodpub.core.facts.find_dataset` gives
-    `facts`); run once per dataset version, as it reads the whole store."""
+    `facts`); run once per dataset version, as it reads the whole store. `computed` names graphs
+    the loader derives (IRI, how), which become subsets that say so."""
     counts = {name: _count(store, query) for name, query in count_queries(uri_space).items()}
     classes = tuple((row["c"].value, int(row["n"].value)) for row in store.query(CLASSES_QUERY))
     properties = tuple((row["p"].value, int(row["n"].value)) for row in store.query(PROPERTIES_QUERY))
@@ -110,6 +117,11 @@ def collect(store: Store, uri_space: str, facts: DatasetFacts | None = None) -> 
         properties=properties,
         vocabularies=vocabularies,
         examples=example_resources(store, uri_space, classes, facts),
+        computed=tuple(
+            (iri, how, _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
+            for iri, how in computed
+            if iri in store.graphs()
+        ),
     )
 
 
@@ -214,6 +226,13 @@ def describe(
         triples.append(Triple(dataset, _n(OWL + "sameAs"), _n(facts.iri)))
         triples += [
             Triple(dataset, _n(DCTERMS + p), value) for p in COPIED for value in facts.get(DCTERMS + p)
+        ]
+    for iri, how, number in stats.computed:  # a graph the loader derives: a subset saying how
+        triples += [
+            Triple(dataset, _n(VOID + "subset"), _n(iri)),
+            Triple(_n(iri), _n(RDF_TYPE), _n(VOID + "Dataset")),
+            Triple(_n(iri), _n(DCTERMS + "description"), Literal(how, language="en")),
+            Triple(_n(iri), _n(VOID + "triples"), _integer(number)),
         ]
     triples += _partitions(dataset, "classPartition", "class", "entities", stats.classes)
     triples += _partitions(dataset, "propertyPartition", "property", "triples", stats.properties)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the parts import this module; their types are only named he
     from lodpub.publish.dumps import Dumps
     from lodpub.publish.ontology import Rendered
     from lodpub.site.home import Landing
+    from lodpub.site.search import Index
     from lodpub.sparql.engine import Engine
     from lodpub.web.response_cache import ResponseCache
 
@@ -98,6 +99,7 @@ class Services:
     descriptions: Descriptions | None = None  # publish.descriptions
     ontology_pages: Rendered | None = None  # publish.ontology
     landing: Once[Landing] | None = None  # site.home
+    search: Once[Index] | None = None  # site.search
     map_panels: dict[tuple, Any] = field(default_factory=dict)  # site.home, per language and link style
     documents: DocumentList | None = None  # linked_data
     responses: ResponseCache | None = None  # web: whole responses kept per worker
@@ -116,6 +118,7 @@ def default_parts() -> tuple[Part, ...]:
     return (
         site.HOME,
         site.HEALTH,
+        site.SEARCH,
         sparql.PART,
         api.PART,
         api.CONTEXT,

@@ -78,7 +78,7 @@ def test_events_of_2021_by_default(web):
 @pytest.mark.parametrize(
     "first, last, expected",
     [
-        ("1940-10-23", "1940-10-23", {"deportation-to-gurs-1940"}),  # inside 22 to 24 October
+        ("1940-10-23", "1940-10-23", set()),  # the deportation of 22 to 24 October: history, not an event
         (
             "2021-10-04",
             "2021-10-07",
@@ -254,6 +254,22 @@ def test_an_unknown_format_name_is_a_400(web):
     response = web.get("/api/partner_cities?format=png")
     assert response.status_code == 400
     assert "unknown format 'png'" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/partner_cities", "/api/partner_cities?lang=de&format="])
+def test_an_empty_format_name_is_a_400_not_the_default(web, path):
+    """`format=` names no format: the client asked for one and gets told, as `/openapi.json` says."""
+    response = web.get(path if "?" in path else path + "?format=")
+    assert response.status_code == 400
+    assert "format= is empty; format= takes one of: jsonld" in response.get_data(as_text=True)
+
+
+def test_an_empty_parameter_is_as_if_not_given(web):
+    """The query page's form sends its empty fields, so an empty value means the default."""
+    assert rows(web, "/api/partner_cities", lang="") == rows(web, "/api/partner_cities")
+    assert rows(web, "/api/events_in_range", to="") == rows(web, "/api/events_in_range")
+    response = web.get("/api/partnership_events?partnership=")  # required, no default: still missing
+    assert response.status_code == 400 and "'partnership' is required" in response.get_data(as_text=True)
 
 
 def test_csv_has_a_header_and_a_row_per_city(web):

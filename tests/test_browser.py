@@ -52,11 +52,11 @@ def browser():
 class Session:
     """A fresh browser profile that records every console error, page error and foreign request."""
 
-    def __init__(self, browser: Browser, server: str, locale: str):
+    def __init__(self, browser: Browser, server: str, locale: str, width: int = 1280):
         self.problems: list[str] = []
         self.server = server
         self.context: BrowserContext = browser.new_context(
-            locale=locale, viewport={"width": 1280, "height": 900}, base_url=server
+            locale=locale, viewport={"width": width, "height": 900}, base_url=server
         )
         self.context.set_default_timeout(15_000)
         self.context.route("**/*", self._only_this_server)
@@ -171,3 +171,97 @@ def test_a_map_point_leads_to_its_city(session):
     page.locator("svg.map-world a", has=page.locator("title", has_text="Kumamoto")).click()
     page.wait_for_url("**/doc/city/kumamoto?lang=en")
     assert page.locator("h1").inner_text() == "Kumamoto"
+
+
+# --- the query editor, the search box, narrow screens ---------------------------------------------
+
+
+def requests_elsewhere(page: Page) -> list[str]:
+    """Every request the page makes that does not go to 127.0.0.1 (filled in as the page runs)."""
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if urlsplit(r.url).hostname == "127.0.0.1" else elsewhere.append(r.url))
+    return elsewhere
+
+
+def editor_text(page: Page) -> str:
+    return page.evaluate("document.querySelector('textarea[name=query]').value")
+
+
+def test_the_query_editor_highlights_completes_prefixes_and_runs(session):
+    elsewhere = requests_elsewhere(session.page)
+    page = session.open("/sparql")
+    editor = page.locator("form.query .cm-editor .cm-content")
+    editor.wait_for()
+    assert page.locator("textarea[name=query]").is_hidden()  # replaced, but still the form's field
+    assert page.locator(".cm-content .tok-keyword", has_text="SELECT").count() == 1
+    assert page.locator(".cm-content .tok-variableName", has_text="?resource").count() >= 1
+    assert page.locator(".cm-content .tok-string").count() >= 1
+
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("PREFIX sk")  # a declaration is completed whole
+    page.locator(".cm-tooltip-autocomplete li", has_text="skos: <").first.wait_for()
+    page.keyboard.press("Enter")
+    assert editor_text(page) == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+    page.keyboard.press("Enter")
+    page.keyboard.type("SELECT ?city WHERE { ?city a l")  # a prefixed name brings its declaration
+    page.locator(".cm-tooltip-autocomplete li", has_text="lp:").first.wait_for()
+    page.keyboard.press("Enter")
+    page.keyboard.type("City } LIMIT 3")
+    page.keyboard.press("Escape")
+    text = editor_text(page)
+    assert "PREFIX lp: <https://w3id.org/lodpub/ontology/>" in text
+    assert text.endswith("SELECT ?city WHERE { ?city a lp:City } LIMIT 3")
+    session.screenshot("sparql-editor")
+
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    assert page.locator("section[aria-labelledby=results-heading] tbody tr").count() == 3
+    assert "lp:City" in editor_text(page)  # the query comes back into the editor
+    assert elsewhere == []
+
+
+def test_an_example_loads_into_the_editor(session):
+    page = session.open("/sparql")
+    page.locator("form.query .cm-editor").wait_for()
+    example = page.locator("ul.examples a[data-query]").first
+    wanted = example.get_attribute("data-query")
+    example.click()
+    assert editor_text(page) == wanted
+    assert page.url.endswith("/sparql")  # loaded, not followed
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_search_box_finds_a_city_without_its_accent(session, lang):
+    elsewhere = requests_elsewhere(session.page)
+    page = session.open("/")
+    page.locator("header form.site-search input[name=q]").fill("gora")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/search?q=gora" in page.url
+    assert page.locator("h1").inner_text() == {"en": "Search", "de": "Suche"}[lang]
+    first = page.locator("ol.search-results li a").first
+    assert first.inner_text() == "Jelenia Góra"
+    session.screenshot(f"search-{lang}")
+    first.click()
+    page.wait_for_url("**/doc/city/jelenia-gora")
+    assert page.locator("h1").inner_text().startswith("Jelenia Góra")
+    assert elsewhere == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("path", ["/", "/sparql", "/search?q=heidelberg", EVENT])
+def test_nothing_is_wider_than_the_screen(browser, server, path, width):
+    session = Session(browser, server, "en-GB", width=width)
+    try:
+        page = session.open(path)
+        if path == "/sparql":
+            page.locator("form.query .cm-editor").wait_for()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if width == 390 and path in ("/sparql", "/search?q=heidelberg"):
+            session.screenshot(f"narrow-{path.strip('/').split('?')[0]}")
+        assert overflow <= 0, f"{path} is {overflow} px wider than {width} px"
+        assert session.problems == []
+    finally:
+        session.close()

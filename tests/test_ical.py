@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import icalendar
 import pyoxigraph
 import pytest
-from conftest import BASE, LP, XSD
+from conftest import BASE, LP, ROOT, XSD
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from exporters.ical import span
 
 EVENT = BASE + "id/event/"
+HISTORY = ROOT / "tests" / "fixtures" / "history"  # a deportation and its commemoration
 CEST = timezone(timedelta(hours=2))
 
 
@@ -58,7 +59,6 @@ def test_a_timed_event_keeps_its_moment(german):
     [
         ("gurs-commemoration-2021", date(2021, 10, 24), date(2021, 10, 25)),
         ("montpellier-return-visit-2021", date(2021, 10, 1), date(2021, 10, 5)),
-        ("deportation-to-gurs-1940", date(1940, 10, 22), date(1940, 10, 25)),
         ("world-human-rights-cities-forum-2021", date(2021, 10, 7), date(2021, 10, 11)),
     ],
 )
@@ -69,8 +69,9 @@ def test_days_are_all_day_entries_whose_end_is_the_day_after(german, slug, first
     assert event.decoded("DTEND") == after_last
 
 
-def test_exactly_the_events_dated_to_the_day_are_in_the_calendar(german, data_graph):
-    events = {s for s in data_graph.subjects(RDF.type, None) if str(s).startswith(EVENT)}
+def test_exactly_the_events_dated_to_the_day_are_in_the_calendar(german, data_graph, ontology_graph):
+    kinds = set(ontology_graph.transitive_subjects(RDFS.subClassOf, URIRef(LP + "Event")))
+    events = {s for s, kind in data_graph.subject_objects(RDF.type) if kind in kinds}
     dated = {
         str(s)
         for s in events
@@ -83,8 +84,18 @@ def test_exactly_the_events_dated_to_the_day_are_in_the_calendar(german, data_gr
         "montpellier-wine-fair-2021",
         "montpellier-partnership-60th-anniversary",
         "french-week-2021",
+        "deportation-to-gurs-1940",  # a historical event, remembered but not attended
     ):
         assert EVENT + left_out not in entries(german)
+
+
+def test_a_historical_event_is_no_calendar_entry_but_its_commemoration_is(make_app, tiny):
+    """A deportation is remembered, not attended: only the commemoration goes into people's calendars."""
+    tiny.write_data((HISTORY / "data.ttl").read_text(encoding="utf-8"))
+    tiny.ontology.write_text((HISTORY / "ontology.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    calendar = icalendar.Calendar.from_ical(make_app(tiny.settings).test_client().get("/events.ics").data)
+    assert set(entries(calendar)) == {EVENT + "commemoration"}
+    assert "Nicht enthalten" not in str(calendar["X-WR-CALDESC"])  # nor is it counted as left out
 
 
 def test_entries_read_in_german_by_default_and_in_english_on_request(german, english, data_graph):

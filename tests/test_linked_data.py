@@ -172,7 +172,8 @@ def test_json_ld_uses_the_published_context_and_expands_to_the_same_triples(clie
 
 
 @pytest.mark.parametrize(
-    "path", ["/id/city/atlantis", "/doc/city/atlantis", "/doc/city/atlantis.ttl", "/nothing"]
+    "path",
+    ["/id/city/atlantis", "/doc/city/atlantis", "/doc/city/atlantis.ttl", "/nothing", "/a%5Cb", "/doc/a%5Cb"],
 )
 def test_unknown_iris_are_404_with_a_helpful_page_or_message(client, path):
     page = client.get(path, headers={"Accept": BROWSER})

@@ -50,9 +50,14 @@ def test_each_query_has_its_parameters_with_types_defaults_and_choices(document)
     events = document["paths"]["/api/events_in_range"]["get"]
     parameters = {p["name"]: p for p in events["parameters"]}
     assert set(parameters) == {"from", "to", "lang", "format"}
-    assert parameters["from"]["schema"] == {"type": "string", "format": "date", "default": "2021-01-01"}
-    assert parameters["from"]["required"] is False  # the server fills in the default
-    assert parameters["lang"]["schema"]["enum"] == ["de", "en"]
+    # The server fills in a default, for a missing value and an empty one (a form's empty field) alike.
+    empty = {"const": "", "description": "empty: as if not given"}
+    assert parameters["from"]["schema"] == {
+        "anyOf": [{"type": "string", "format": "date"}, empty],
+        "default": "2021-01-01",
+    }
+    assert parameters["from"]["required"] is False
+    assert parameters["lang"]["schema"]["anyOf"] == [{"type": "string", "enum": ["de", "en"]}, empty]
     assert events["summary"] == "Events in a date range"
     assert events["tags"] == ["events"]
     partnership = {p["name"]: p for p in document["paths"]["/api/partnership_events"]["get"]["parameters"]}
@@ -78,7 +83,9 @@ def test_each_query_answers_in_the_formats_of_the_registry(document):
     }
     formats = {p["name"]: p for p in operation["parameters"]}["format"]["schema"]["enum"]
     assert formats == ["jsonld", "json", "xml", "csv", "tsv", "html"]
-    assert set(operation["responses"]) == {"200", "400", "406"}
+    assert set(operation["responses"]) == {"200", "304", "400", "406", "503"}
+    errors = document["components"]["responses"]["BadRequest"]["content"]
+    assert set(errors) == {"text/plain", "text/html"}  # text for programs, the page for browsers
 
 
 def test_a_new_query_file_becomes_an_operation(make_app, tmp_path, tiny):
@@ -99,3 +106,17 @@ def test_a_new_query_file_becomes_an_operation(make_app, tmp_path, tiny):
     assert response.get_data(as_text=True).split() == ["city", "https://lod.heidelberg.de/id/city/bautzen"]
     page = app.test_client().get("/api/cities_named?name=Bautzen", headers={"Accept": "text/html"})
     assert 'href="/api/cities_named?name=Bautzen&amp;format=csv"' in page.get_data(as_text=True)
+
+
+def test_the_endpoint_s_dataset_is_the_store_s_graphs_and_its_query_not_blank(document):
+    """Graphs the dataset lacks are a 400, so the parameters list the graphs there are."""
+    get, post = document["paths"]["/sparql"]["get"], document["paths"]["/sparql"]["post"]
+    parameters = {p["name"]: p for p in get["parameters"]}
+    graphs = parameters["default-graph-uri"]["schema"]["items"]["enum"]
+    assert "https://lod.heidelberg.de/graph/heidelberg" in graphs and "" in graphs  # an empty one: ignored
+    query = parameters["query"]
+    assert query["required"] is False  # without one: the service description or the query page
+    assert query["schema"]["minLength"] == 1
+    assert "events_in_range" in query["examples"]
+    assert {"304", "400", "403", "406", "413", "503"} <= set(get["responses"])
+    assert "415" in post["responses"] and "415" not in get["responses"]

@@ -18,8 +18,15 @@ def test_the_wheel_carries_the_console_script_and_the_default_files(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("data/heidelberg.ttl", "ontology/lodpub.ttl", "ontology/shapes.ttl"):
         assert any(name.endswith(f".data/data/share/lodpub/{shipped}") for name in names), shipped
-    # content kept as data inside the package: the UI catalogues, the home page's queries, the templates
-    for pattern in ("web/messages/*.json", "site/queries/*.rq", "templates/*.html"):
+    # content kept as data inside the package: the UI catalogues, the home page's queries, the templates,
+    # the query page's built editor and its licences
+    for pattern in (
+        "web/messages/*.json",
+        "site/queries/*.rq",
+        "templates/*.html",
+        "static/editor/*.js",
+        "static/editor/*.txt",
+    ):
         for packaged in (ROOT / "lodpub").glob(pattern):
             assert packaged.relative_to(ROOT).as_posix() in names, packaged
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import html5lib
 import pytest
-from conftest import BASE
+from conftest import BASE, ROOT
 
 from lodpub.linked_data.pages import json_script
 from lodpub.site import worldmap
@@ -21,6 +21,7 @@ HTML = "text/html"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
 LICENCE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+HISTORY = ROOT / "tests" / "fixtures" / "history"  # a deportation and its commemoration
 CITY_PAGE = "https://heidelberg.de/HD/Leben/Partnerstaedte.html"
 
 PARTNERS = {  # city → (country or region, start year) per language, as the city's page and references say
@@ -152,9 +153,54 @@ def test_events_are_newest_first_and_undated_ones_last(client):
     dated = [s for s in starts if s]
     assert starts[: len(dated)] == dated, "undated events come after all dated ones"
     assert dated == sorted(dated, reverse=True)
-    assert len(dated) == 7 and len(starts) == 12
+    assert len(dated) == 6 and len(starts) == 11
     assert "Commemoration at the deportees' cemetery in Gurs" in text(events[0])
-    assert "Deportation to Gurs in October 1940" in text(events[len(dated) - 1])
+    assert "60 years of the Heidelberg–Montpellier town twinning" in text(events[len(dated) - 1])
+    assert "Deportation to Gurs" not in text(section(document(client, "/?lang=en"), "events"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "name", "days", "remembered"),
+    [
+        (
+            "en",
+            "History and remembrance",
+            "Deportation to Gurs in October 1940",
+            "22 October 1940",
+            "Commemoration",
+        ),
+        (
+            "de",
+            "Geschichte und Gedenken",
+            "Deportation nach Gurs im Oktober 1940",
+            "22. Oktober 1940",
+            "Gedenkveranstaltung",
+        ),
+    ],
+)
+def test_historical_events_are_remembered_apart_from_the_events(
+    client, lang, heading, name, days, remembered
+):
+    """A deportation is no event one attends: it has its own section, with what the page says of it and
+    the commemoration that remembers it."""
+    history = section(document(client, f"/?lang={lang}"), "history")
+    assert heading in text(history)
+    assert [text(h3) for h3 in history.iterfind(".//h3")] == [name]
+    assert days in text(history)
+    assert "Gurs" in text(history.find(".//li/p[2]"))  # what the page says of it
+    assert remembered in text(history.find(".//p[@class='meta']"))
+
+
+def test_a_historical_event_is_not_listed_among_the_events(make_app, tiny):
+    tiny.write_data((HISTORY / "data.ttl").read_text(encoding="utf-8"))
+    tiny.ontology.write_text((HISTORY / "ontology.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    root = document(make_app(tiny.settings).test_client(), "/?lang=en")
+    assert [text(li.find(".//p[@class='what']")) for li in section(root, "events").iterfind(".//li")] == [
+        "Commemoration"
+    ]
+    history = section(root, "history")
+    assert [text(h3) for h3 in history.iterfind(".//h3")] == ["Deportation"]
+    assert "Commemoration" in text(history)
 
 
 @pytest.mark.parametrize(

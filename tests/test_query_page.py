@@ -3,6 +3,7 @@ HTML table, examples as links), offers a download per format, escapes everything
 shows errors with their status, and loads nothing from other hosts."""
 
 import html
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +13,7 @@ import requests
 from conftest import BASE, TINY_DATA, TINY_ONTOLOGY, TINY_SHAPES
 
 from lodpub.app import services_of
-from lodpub.core.vocab import LP, RDFS
+from lodpub.core.vocab import LP, NAMESPACES, RDFS
 from lodpub.sparql.page import local_href, results_table
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -263,3 +264,41 @@ def test_a_label_column_names_the_iris_of_its_column():
     assert (first[0].text, first[0].href, first[0].iri, first[0].lang) == ("A", "/id/a", BASE + "id/a", "en")
     assert first[1].text == "orphan"
     assert (second[0].text, second[0].kind, second[1]) == ("_:b0", "bnode", None)
+
+
+# --- in German too, and the editor that enhances the form ----------------------------------------
+
+
+def test_the_page_speaks_german_when_asked(web):
+    response = web.get("/sparql", query_string={"query": CITIES, "lang": "de"}, headers={"Accept": BROWSER})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Accept-Language" in response.vary
+    assert '<html lang="de">' in text and "<h1>SPARQL-Abfrage</h1>" in text
+    assert "Abfrage ausführen" in text and "Beispielabfragen" in text
+    assert '<h2 id="results-heading">Ergebnisse</h2>' in text and "(2 Zeilen)" in text
+    assert '<input type="hidden" name="lang" value="de">' in text  # the next run stays German
+    assert_valid_html5(text)
+    german = web.get("/sparql", headers={"Accept": BROWSER, "Accept-Language": "de-DE,de;q=0.9"})
+    assert "<h1>SPARQL-Abfrage</h1>" in german.get_data(as_text=True)
+
+
+def test_the_page_hands_the_editor_the_prefixes_of_the_vocabulary(web):
+    _, text = page(web)
+    data = re.search(r'<script type="application/json" id="sparql-prefixes">(.*?)</script>', text).group(1)
+    assert json.loads(data) == NAMESPACES
+
+
+def test_the_editor_is_served_from_here_with_its_licences_and_kept_for_a_year(web):
+    _, text = page(web)
+    src = re.search(r'<script src="(/static/editor/sparql-editor\.js\?v=\w+)" defer>', text).group(1)
+    response = web.get(src)
+    assert (response.status_code, response.mimetype) == (200, "text/javascript")
+    assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.immutable
+    assert not response.cache_control.no_cache
+    body = response.get_data(as_text=True)
+    assert "LodpubEditor" in body
+    # the only address in it is a name (SVG's namespace), not a place anything is fetched from
+    assert set(re.findall(r"https?://[\w./-]+", body)) <= {"http://www.w3.org/2000/svg"}
+    assert web.get("/static/editor/sparql-editor.js?v=old").cache_control.max_age != 365 * 24 * 3600
+    licences = web.get("/static/editor/LICENSES.txt").get_data(as_text=True)
+    assert "@codemirror/view" in licences and "Permission is hereby granted" in licences

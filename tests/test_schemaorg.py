@@ -4,23 +4,21 @@ schema.org vocabulary, and Event markup only where Google's required properties 
 import json
 import re
 import subprocess
-from collections import defaultdict
 
-import pyoxigraph
 import pytest
 from conftest import BASE, LODPUB, ROOT
+from schemaorg_vocabulary import ISO_DATE, ISO_DATETIME, Vocabulary, outside_schema_org, read_vocabulary
 
 from exporters.schemaorg import (
-    DATASET_CLASSES,
     build_alignment,
     dataset_markup,
     markup_for,
-    nearest_schema_terms,
     rich_result_problems,
     temporal_coverage,
 )
-from exporters.schemaorg_rules import EVENT_REQUIRED, NOT_SHOWN, SCHEMA_DOMAINS, SCHEMA_PARENTS, many
+from exporters.schemaorg_rules import EVENT_REQUIRED, NOT_SHOWN, many
 from lodpub.app import services_of
+from lodpub.core.schema_org import SCHEMA_DOMAINS, SCHEMA_PARENTS
 from lodpub.core.vocab import LP, LPT, SCHEMA
 
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
@@ -30,10 +28,11 @@ HOST = "http://localhost"
 DATASET = BASE + "id/dataset/international-relations"
 WORKSHOP = BASE + "id/event/stadtarchiv-school-workshop-2021"
 WINE_FAIR = BASE + "id/event/montpellier-wine-fair-2021"
+COMMEMORATION = BASE + "id/event/gurs-commemoration-2021"
+FORUM = BASE + "id/event/world-human-rights-cities-forum-2021"
+RETURN_VISIT = BASE + "id/event/montpellier-return-visit-2021"
+DEPORTATION = BASE + "id/event/deportation-to-gurs-1940"
 DOWNLOADS = [{"contentUrl": f"{HOST}/dump.ttl", "encodingFormat": "text/turtle"}]
-ISO_DATE = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
-ISO_DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
-ISO_DURATION = re.compile(r"^-?P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
 @pytest.fixture(scope="module")
@@ -73,90 +72,12 @@ def events(store, alignment) -> list[str]:
 
 # --- the schema.org vocabulary, as published ----------------------------------------------------
 
-Vocabulary = dict[str, dict[str, set[str]]]  # "type", "subClassOf", "domainIncludes", … → term → terms
-
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
     if not VOCABULARY.is_file():
         pytest.skip(f"the schema.org vocabulary is not at {VOCABULARY} (shared conformance files missing)")
-    keys = ("type", "subClassOf", "domainIncludes", "rangeIncludes")
-    vocab: Vocabulary = {key: defaultdict(set) for key in keys}
-    for triple in pyoxigraph.parse(path=VOCABULARY, format=pyoxigraph.RdfFormat.TURTLE):
-        key = local(triple.predicate.value)
-        if key in vocab and triple.subject.value.startswith(SCHEMA):
-            vocab[key][local(triple.subject.value)].add(local(triple.object.value))
-    return vocab
-
-
-def local(iri: str) -> str:
-    return re.split(r"[#/]", iri)[-1]
-
-
-def ancestors(vocab: Vocabulary, name: str) -> set[str]:
-    seen, todo = set(), [name]
-    while todo:
-        if (current := todo.pop()) not in seen:
-            seen.add(current)
-            todo.extend(vocab["subClassOf"].get(current, ()))
-    return seen | {"Thing"}
-
-
-def problems_of(node: dict, vocab: Vocabulary, where: str) -> list[str]:
-    """What in a node object is not schema.org: unknown types or properties, a property on a type
-    outside its domain, or a value outside its range."""
-    types = many(node.get("@type"))
-    found = [
-        f"{where}: @type {t} is not a schema.org class" for t in types if "Class" not in vocab["type"][t]
-    ]
-    above = set().union(*(ancestors(vocab, t) for t in types)) | {"Thing"}
-    for key, value in node.items():
-        if key.startswith("@"):
-            continue
-        if "Property" not in vocab["type"][key]:
-            found.append(f"{where}.{key}: not a schema.org property")
-            continue
-        if not above & vocab["domainIncludes"][key]:
-            found.append(f"{where}.{key}: not in its domain on {types or 'an untyped node'}")
-        for item in many(value):
-            found += value_problems(vocab["rangeIncludes"][key], item, vocab, f"{where}.{key}")
-    return found
-
-
-def value_problems(ranges: set[str], value, vocab: Vocabulary, where: str) -> list[str]:
-    if isinstance(value, dict):
-        types = many(value.get("@type"))
-        if types and not any(ranges & ancestors(vocab, t) for t in types):
-            return [f"{where}: a {types} is not in its range {sorted(ranges)}"]
-        return problems_of(value, vocab, where)
-    if isinstance(value, bool):
-        fits = "Boolean" in ranges
-    elif isinstance(value, int | float):
-        fits = bool(ranges & {"Number", "Integer", "Float", "Text"})
-    else:
-        fits = text_fits(value, ranges, vocab)
-    return [] if fits else [f"{where}: {value!r} does not fit its range {sorted(ranges)}"]
-
-
-def text_fits(value: str, ranges: set[str], vocab: Vocabulary) -> bool:
-    """Text fits anything textual; URLs, dates and durations must look like them; an enumeration
-    member (`https://schema.org/EventScheduled`) must belong to a range."""
-    checks = {
-        "Text": lambda: True,
-        "URL": lambda: value.startswith(("http://", "https://")),
-        "Date": lambda: bool(ISO_DATE.match(value)),
-        "DateTime": lambda: bool(ISO_DATETIME.match(value) or ISO_DATE.match(value)),
-        "Duration": lambda: bool(ISO_DURATION.match(value)),
-    }
-    if any(checks[r]() for r in ranges if r in checks):
-        return True
-    return value.startswith(SCHEMA) and bool(vocab["type"][local(value)] & ranges)
-
-
-def outside_schema_org(node: dict, vocab: Vocabulary, where: str) -> list[str]:
-    assert node["@context"] == "https://schema.org"
-    json.dumps(node)  # plain JSON
-    return problems_of({k: v for k, v in node.items() if k != "@context"}, vocab, where)
+    return read_vocabulary(VOCABULARY)
 
 
 # --- (a) only schema.org terms, each where schema.org allows it --------------------------------
@@ -181,16 +102,36 @@ def test_every_resource_uses_schema_org_terms_within_their_domains_and_ranges(
 
 def test_the_pages_embed_the_markup(heidelberg, vocabulary):
     client = heidelberg[0].test_client()
-
-    def embedded(path: str) -> list[dict]:
-        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
-        scripts = re.findall(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", html, re.S)
-        return [json.loads(script) for script in scripts]
-
-    (workshop,) = embedded("/doc/event/stadtarchiv-school-workshop-2021")
+    (workshop,) = embedded_markup(client, "/doc/event/stadtarchiv-school-workshop-2021")
     assert workshop["@type"] == "EducationEvent"
     assert not outside_schema_org(workshop, vocabulary, WORKSHOP)
-    assert embedded("/doc/event/montpellier-wine-fair-2021") == []
+    assert embedded_markup(client, "/doc/event/montpellier-wine-fair-2021") == []
+    assert embedded_markup(client, "/doc/event/deportation-to-gurs-1940") == []
+
+
+def embedded_markup(client, path: str, lang: str = "en") -> list[dict]:
+    """The JSON-LD objects a page embeds for search engines."""
+    response = client.get(path, headers={"Accept": "text/html", "Accept-Language": lang})
+    scripts = re.findall(
+        r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", response.get_data(as_text=True), re.S
+    )
+    return [json.loads(script) for script in scripts]
+
+
+def test_every_page_writes_each_property_within_its_schema_org_domain(heidelberg, vocabulary):
+    """Every node of every page's markup, the home page's Dataset included: each property has the
+    node's type (or a superclass) among its schema:domainIncludes, and each value fits its range."""
+    app = heidelberg[0]
+    services = services_of(app)
+    paths = [path for part in services.parts for path in part.pages(services)]
+    client, found, marked = app.test_client(), [], set()
+    for path in paths:
+        for lang in ("en", "de"):
+            for node in embedded_markup(client, path, lang):
+                marked.add(path)
+                found += outside_schema_org(node, vocabulary, f"{path} ({lang})")
+    assert not found, "\n".join(found)
+    assert "/" in marked and "/doc/event/gurs-commemoration-2021" in marked and len(marked) > 80
 
 
 def test_the_schema_org_facts_in_code_agree_with_the_vocabulary(vocabulary):
@@ -210,20 +151,6 @@ def test_every_schema_org_term_the_ontology_aligns_to_is_known_to_the_exporter(h
 
 
 # --- the alignment --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("supers", "expected"),
-    [
-        ({"A": {SCHEMA + "X"}}, {"A": ("X",)}),
-        ({"A": {"B", SCHEMA + "X"}, "B": {SCHEMA + "Y"}}, {"A": ("X",), "B": ("Y",)}),  # own wins
-        ({"A": {"B"}, "B": {"C"}, "C": {SCHEMA + "Y"}}, {"A": ("Y",), "B": ("Y",), "C": ("Y",)}),
-        ({"A": {"B"}, "B": {"A"}}, {}),  # a cycle without schema.org terms
-        ({"A": {"foaf:Agent"}}, {}),
-    ],
-)
-def test_each_term_takes_the_schema_org_terms_of_its_nearest_aligned_level(supers, expected):
-    assert nearest_schema_terms(supers) == expected
 
 
 def test_the_most_specific_class_decides_the_type(heidelberg):
@@ -277,6 +204,50 @@ def test_events_carry_googles_required_properties_or_no_event_markup(heidelberg,
         assert node["url"] == page_url(iri)
 
 
+@pytest.mark.parametrize(
+    ("iri", "recommended"),
+    [
+        (WORKSHOP, {"description", "organizer"}),
+        (COMMEMORATION, {"description"}),
+        (FORUM, {"endDate"}),  # the page describes the presentation there, not the forum itself
+    ],
+)
+def test_events_with_markup_carry_the_recommended_properties_their_data_gives(
+    heidelberg, page_url, google, iri, recommended
+):
+    node = markup(heidelberg, page_url, iri)
+    expected = recommended | {"eventStatus", "eventAttendanceMode"}
+    assert expected <= set(google["Event"]["recommended"])
+    assert set(google["Event"]["recommended"]) & set(node) == expected
+    address = node["location"]["address"]
+    assert address["@type"] == "PostalAddress"
+    assert address["addressLocality"] and address["addressCountry"]
+
+
+def test_only_events_with_a_full_date_and_a_known_town_have_event_markup(heidelberg, page_url):
+    _app, store, alignment = heidelberg
+    marked = {iri for iri in events(store, alignment) if markup(heidelberg, page_url, iri)}
+    assert marked == {WORKSHOP, COMMEMORATION, FORUM, RETURN_VISIT}
+
+
+def test_the_home_page_dataset_lists_every_download(heidelberg, google):
+    app = heidelberg[0]
+    client = app.test_client()
+    (node,) = embedded_markup(client, "/")
+    rules = google["Dataset"]
+    assert all(node.get(p) for p in rules["required"])
+    files = services_of(app).dumps.manifest().files
+    assert [d["name"] for d in node["distribution"]] == [f.name for f in files]
+    for download, file in zip(node["distribution"], files, strict=True):
+        assert download["@type"] == "DataDownload"
+        assert all(download.get(p) for p in rules["required_nested"]["distribution(DataDownload)"])
+        assert download["contentUrl"] == f"{HOST}/dumps/{file.name}"
+        assert download["encodingFormat"] == ("application/gzip" if file.compressed else file.media_type)
+    assert client.head(f"/dumps/{files[0].name}").status_code == 200
+    given = {"distribution", "license", "keywords", "spatialCoverage", "temporalCoverage", "url", "version"}
+    assert given | {"isAccessibleForFree"} <= set(rules["recommended"]) & set(node)
+
+
 def test_the_dataset_carries_googles_required_properties(heidelberg, page_url, google):
     _app, store, alignment = heidelberg
     node = dataset_markup(store, alignment, DATASET, page_url, DOWNLOADS)
@@ -307,65 +278,6 @@ def test_the_dataset_markup_says_what_search_engines_show(heidelberg, page_url):
     assert temporal_coverage(store, alignment) == node["temporalCoverage"]
 
 
-class TinyStore:
-    """The two calls of the Store interface the exporter uses, over a Turtle snippet."""
-
-    def __init__(self, turtle: str):
-        self.store = pyoxigraph.Store()
-        self.store.load(turtle.encode(), format=pyoxigraph.RdfFormat.TURTLE, base_iri="https://example.org/")
-
-    def query(self, sparql: str):
-        return self.store.query(sparql)
-
-    def quads(self, subject=None, predicate=None, object=None, graph=None):
-        return self.store.quads_for_pattern(subject, predicate, object, graph)
-
-
-TINY = """
-@prefix ex: <https://example.org/> .
-@prefix schema: <https://schema.org/> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-
-ex:Happening owl:equivalentClass schema:Event .
-ex:Concert rdfs:subClassOf ex:Happening .
-ex:Venue rdfs:subClassOf schema:Place .
-ex:Address rdfs:subClassOf schema:PostalAddress .
-ex:when rdfs:subPropertyOf schema:startDate .
-ex:where rdfs:subPropertyOf schema:location .
-ex:postcode rdfs:subPropertyOf schema:postalCode .
-ex:address rdfs:subPropertyOf schema:address .
-
-ex:hall a ex:Venue ; rdfs:label "Hall" ; ex:address [ a ex:Address ; ex:postcode "12345" ] .
-ex:dated a ex:Concert ; rdfs:label "Dated" ; ex:when "2030-05-01"^^xsd:date ; ex:where ex:hall .
-ex:monthly a ex:Concert ; rdfs:label "Monthly" ; ex:when "2030-05"^^xsd:gYearMonth ; ex:where ex:hall .
-ex:data a dcat:Dataset ; dcterms:title "Concerts"@en ; dcat:keyword "music"@en ;
-    dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
-"""
-
-
-def test_any_store_and_ontology_work_through_the_same_alignment():
-    """Equivalent classes, inherited alignments and blank-node addresses; DCAT-only datasets."""
-    store = TinyStore(TINY)
-    alignment = build_alignment(store)
-    dated = markup_for(store, alignment, "https://example.org/dated", lambda iri: None)
-    assert dated["@type"] == "Event"
-    assert dated["startDate"] == "2030-05-01"
-    assert dated["location"]["address"] == {"@type": "PostalAddress", "postalCode": "12345"}
-    assert markup_for(store, alignment, "https://example.org/monthly", lambda iri: None) is None
-    problems = rich_result_problems(store, alignment)
-    assert problems == [("https://example.org/monthly", "startDate 2030-05 is not a full date: " + NOT_SHOWN)]
-    dataset = dataset_markup(store, alignment, "https://example.org/data", lambda iri: None, [])
-    assert dataset["name"] == "Concerts"
-    assert dataset["keywords"] == "music"
-    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert "distribution" not in dataset and "temporalCoverage" in dataset
-    assert DATASET_CLASSES  # dcat:Dataset is a schema.org Dataset without an ontology saying so
-
-
 # --- (c) what the Heidelberg pages say ----------------------------------------------------------
 
 
@@ -386,6 +298,33 @@ def test_the_workshop_is_an_event_at_the_city_archives(heidelberg, page_url):
         "@id": BASE + "id/event/french-week-2021",
         "url": HOST + "/doc/event/french-week-2021",
     }
+
+
+@pytest.mark.parametrize(
+    ("iri", "lang", "start", "end", "town", "country"),
+    [
+        (COMMEMORATION, "en", "2021-10-24", None, "Gurs", "France"),
+        (COMMEMORATION, "de", "2021-10-24", None, "Gurs", "Frankreich"),
+        (FORUM, "en", "2021-10-07", "2021-10-10", "Gwangju", "South Korea"),
+    ],
+)
+def test_an_event_in_a_named_town_is_placed_there(heidelberg, page_url, iri, lang, start, end, town, country):
+    """The page names the cemetery in Gurs (France) and the forum in Gwangju (South Korea): the
+    address says just that, no street or postal code the page does not give."""
+    node = markup(heidelberg, page_url, iri, lang=lang)
+    assert (node["startDate"], node.get("endDate")) == (start, end)
+    assert node["location"]["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": town,
+        "addressCountry": country,
+    }
+
+
+def test_the_deportation_is_not_offered_as_an_event(heidelberg, page_url):
+    _app, store, alignment = heidelberg
+    assert markup(heidelberg, page_url, DEPORTATION) is None
+    problems = dict(rich_result_problems(store, alignment))
+    assert problems[DEPORTATION].startswith("a HistoricalEvent is not an event people attend")
 
 
 def test_the_wine_fair_without_a_date_has_no_event_markup(heidelberg, page_url):
@@ -428,11 +367,17 @@ def test_validate_warns_about_events_without_rich_result_properties():
     )
     assert result.returncode == 0, result.stderr
     expected = [
-        ("event:montpellier-wine-fair-2021", "no startDate: search engines will not show it as an event"),
-        ("event:montpellier-partnership-60th-anniversary", "startDate 2021 is not a full date"),
-        ("event:deportation-to-gurs-1940", "no location: search engines will not show it as an event"),
+        ("event:montpellier-wine-fair-2021", f"no startDate: {NOT_SHOWN}"),
+        ("event:montpellier-partnership-60th-anniversary", f"startDate 2021 is not a full date: {NOT_SHOWN}"),
+        ("event:deportation-to-gurs-1940", f"a HistoricalEvent is not an event people attend: {NOT_SHOWN}"),
     ]
     for focus, message in expected:
         line = f"data/heidelberg.ttl:{line_of(focus)}: [Warning] {focus} — {message}"
         assert line in result.stdout, f"{line}\n{result.stdout}"
-    assert "stadtarchiv-school-workshop-2021" not in result.stdout
+    for shown in (
+        "stadtarchiv-school-workshop-2021",
+        "gurs-commemoration-2021",
+        "world-human-rights-cities-forum-2021",
+        "montpellier-return-visit-2021",
+    ):
+        assert f"event:{shown} —" not in result.stdout

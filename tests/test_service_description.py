@@ -116,3 +116,12 @@ def test_the_description_is_built_from_the_registry_and_reads_the_same_every_tim
     first = service_description.describe(BASE, [CITIES], 8, formats)
     assert first == service_description.describe(BASE, [CITIES], 8, formats)
     assert service_description.serialize(first, registry.get("turtle")).startswith(b"@prefix")
+
+
+def test_a_graph_the_dataset_lacks_is_a_400_even_without_a_query(web):
+    """The graphs a request names are checked as for a query; the description itself ignores them."""
+    known = web.get("/sparql", query_string={"default-graph-uri": CITIES}, headers={"Accept": "text/turtle"})
+    assert known.status_code == 200 and known.mimetype == "text/turtle"
+    unknown = web.get("/sparql", query_string={"named-graph-uri": "https://example.org/g"})
+    assert unknown.status_code == 400
+    assert "<https://example.org/g> is not a graph of this dataset" in unknown.get_data(as_text=True)

@@ -256,6 +256,13 @@ def test_an_unknown_format_parameter_is_400_listing_the_names(web):
     assert all(name in response.get_data(as_text=True) for name in ("json", "csv", "turtle", "html"))
 
 
+@pytest.mark.parametrize("query", [{"query": LABELS}, {}])
+def test_an_empty_format_parameter_is_400_as_on_every_url(web, query):
+    response = web.get("/sparql", query_string={**query, "format": ""})
+    assert response.status_code == 400
+    assert "format= is empty" in response.get_data(as_text=True)
+
+
 def test_what_a_header_chose_is_remembered_but_never_shared(sparql_app):
     """Negotiation outcomes are kept per app (a few µs instead of tens); each caller gets its own copy."""
     engine = services_of(sparql_app).sparql

@@ -59,6 +59,8 @@ SPARQL_JSON = {
     },
 }
 _TEXT = {"type": "string"}
+# A graph (CONSTRUCT, DESCRIBE, the service description) in JSON-LD: an object or a list of nodes.
+_JSONLD = {"type": ["object", "array"], "description": "JSON-LD"}
 
 
 def build_openapi(
@@ -69,12 +71,17 @@ def build_openapi(
     title: str,
     version: str,
     server: str,
+    graphs: Sequence[str],
+    max_query_length: int,
+    list_formats: Sequence[Format],
 ) -> dict[str, Any]:
-    """The whole document. `api_formats` maps each query's name to the formats it answers in."""
+    """The whole document. `api_formats` maps each query's name to the formats it answers in, and
+    `list_formats` are those of `/api`; `graphs` are the only IRIs `default-graph-uri` and
+    `named-graph-uri` take (others are a 400), `max_query_length` the longest query (longer: 413)."""
     queries = list(queries)
     paths: dict[str, Any] = {
-        "/sparql": _sparql_path(sparql_formats),
-        "/api": _list_path(),
+        "/sparql": _sparql_path(sparql_formats, graphs, max_query_length, queries),
+        "/api": _list_path(list_formats),
         **{f"/api/{q.name}": _query_path(q, api_formats[q.name]) for q in queries},
         "/healthz": _simple_get(
             "health", "health", "Is the server up, and which data does it serve", "HealthStatus"
@@ -111,21 +118,30 @@ def build_openapi(
             },
             "responses": {
                 "BadRequest": _error("The request is malformed: a parameter is missing, unknown or invalid"),
+                "Forbidden": _error("An update or a SERVICE call: the endpoint is read-only and stays local"),
                 "NotAcceptable": _error("None of the formats in the Accept header or `format` is offered"),
                 "NotFound": _error("No such query"),
+                "NotModified": {"description": "Not modified (the ETag in If-None-Match matched)"},
+                "PayloadTooLarge": _error("The query is longer than the endpoint accepts"),
+                "UnsupportedMediaType": _error("The body is neither a form nor a SPARQL query in UTF-8"),
+                "ServiceUnavailable": _error("The query ran out of time (query_timeout); try a simpler one"),
             },
         },
     }
 
 
-def _sparql_path(formats: Sequence[Format]) -> dict[str, Any]:
-    graphs = [
+def _sparql_path(
+    formats: Sequence[Format], graphs: Sequence[str], max_length: int, examples: Sequence[NamedQuery]
+) -> dict[str, Any]:
+    # Only the dataset's own graphs may be named (others are a 400); an empty value is ignored.
+    graph_iri = {"type": "string", "enum": [*graphs, ""]}
+    dataset = [
         {
             "name": name,
             "in": "query",
             "required": False,
-            "description": description,
-            "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+            "description": f"{description}; one of the dataset's graphs (an empty value is ignored)",
+            "schema": {"type": "array", "items": graph_iri},
             "style": "form",
             "explode": True,
         }
@@ -134,24 +150,35 @@ def _sparql_path(formats: Sequence[Format]) -> dict[str, Any]:
             ("named-graph-uri", "A graph of the dataset to use as a named graph (repeatable)"),
         )
     ]
-    query = {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}}
+    # Not blank; a string can still fail to parse as SPARQL, which is a 400 the schema cannot foresee.
+    text = {"type": "string", "minLength": 1, "pattern": r"\S"}
+    query = {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "description": f"The SPARQL query, of at most {max_length} characters (longer: 413). Without "
+        "it, the answer is the service description (in an RDF format) or, for a browser or "
+        "`format=html`, the query page.",
+        "schema": text,
+        # The canned queries, with their defaults: real queries a reader (or a test tool) can run.
+        "examples": {q.name: {"summary": q.summary, "value": q.example()} for q in examples},
+    }
     form_body = {
         "type": "object",
         "required": ["query"],
         "properties": {
-            "query": {"type": "string"},
-            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+            "query": text,
+            "default-graph-uri": {"type": "array", "items": graph_iri},
+            "named-graph-uri": {"type": "array", "items": graph_iri},
+            "format": _format_parameter(formats)["schema"],
         },
     }
+    answered = "Results (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE)"
     responses = {
-        "200": {
-            "description": "Results (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE)",
-            "content": _content(formats),
-        },
-        "400": {"$ref": "#/components/responses/BadRequest"},
-        "406": {"$ref": "#/components/responses/NotAcceptable"},
+        "200": {"description": answered, "content": _content(formats)},
+        **_errors(400, 403, 406, 413, 503),
     }
+    without_query = f"{answered}; without a query, the service description or the query page"
     described = "SPARQL 1.1 Protocol query operation; the format follows the Accept header or `format`"
     return {
         "get": {
@@ -159,23 +186,27 @@ def _sparql_path(formats: Sequence[Format]) -> dict[str, Any]:
             "operationId": "sparql_get",
             "summary": "Run a SPARQL query",
             "description": described,
-            "parameters": [query, *graphs, _format_parameter(formats)],
-            "responses": responses,
+            "parameters": [query, *dataset, _format_parameter(formats)],
+            "responses": {
+                **responses,
+                "200": {**responses["200"], "description": without_query},
+                "304": {"$ref": "#/components/responses/NotModified"},
+            },
         },
         "post": {
             "tags": ["sparql"],
             "operationId": "sparql_post",
             "summary": "Run a SPARQL query sent in the request body",
             "description": described,
-            "parameters": graphs,
+            "parameters": [*dataset, _format_parameter(formats)],
             "requestBody": {
                 "required": True,
                 "content": {
                     "application/x-www-form-urlencoded": {"schema": form_body},
-                    "application/sparql-query": {"schema": _TEXT},
+                    "application/sparql-query": {"schema": text},
                 },
             },
-            "responses": responses,
+            "responses": {**responses, **_errors(415)},
         },
     }
 
@@ -191,8 +222,8 @@ def _query_path(query: NamedQuery, formats: Sequence[Format]) -> dict[str, Any]:
             "parameters": [*(_parameter(p) for p in query.parameters), _format_parameter(formats)],
             "responses": {
                 "200": {"description": "The query's results", "content": _content(formats, query)},
-                "400": {"$ref": "#/components/responses/BadRequest"},
-                "406": {"$ref": "#/components/responses/NotAcceptable"},
+                "304": {"$ref": "#/components/responses/NotModified"},
+                **_errors(400, 406, 503),
             },
         }
     }
@@ -202,6 +233,11 @@ def _parameter(parameter: Parameter) -> dict[str, Any]:
     schema = dict(_SCHEMAS.get(parameter.datatype or parameter.kind, {"type": "string"}))
     if parameter.enum:
         schema = {"type": "string", "enum": list(parameter.enum)}
+    # A parameter with a default is filled in by the server, so a client may leave it out.
+    required = parameter.required and parameter.default is None
+    if not required:
+        # The page's form sends its empty fields, so the server reads an empty value as none given.
+        schema = {"anyOf": [schema, {"const": "", "description": "empty: as if not given"}]}
     if parameter.default is not None:
         schema["default"] = parameter.default
     described = f"{parameter.type}; binds ?{parameter.variable}"
@@ -210,8 +246,7 @@ def _parameter(parameter: Parameter) -> dict[str, Any]:
     return {
         "name": parameter.name,
         "in": "query",
-        # A parameter with a default is filled in by the server, so a client may leave it out.
-        "required": parameter.required and parameter.default is None,
+        "required": required,
         "description": described,
         "schema": schema,
     }
@@ -228,7 +263,7 @@ def _format_parameter(formats: Sequence[Format]) -> dict[str, Any]:
 
 
 def _content(formats: Sequence[Format], query: NamedQuery | None = None) -> dict[str, Any]:
-    schemas = {"json": {"$ref": "#/components/schemas/SparqlResults"}}
+    schemas = {"json": {"$ref": "#/components/schemas/SparqlResults"}, "jsonld": _JSONLD}
     if query is not None and query.form == "SELECT":
         schemas["jsonld"] = _rows_schema(query)
     return {fmt.media_type: {"schema": schemas.get(fmt.name, _TEXT)} for fmt in formats}
@@ -243,7 +278,7 @@ def _rows_schema(query: NamedQuery) -> dict[str, Any]:
     }
 
 
-def _list_path() -> dict[str, Any]:
+def _list_path(formats: Sequence[Format]) -> dict[str, Any]:
     item = {
         "type": "object",
         "properties": {
@@ -255,25 +290,22 @@ def _list_path() -> dict[str, Any]:
             "parameters": {"type": "array", "items": {"type": "object"}},
         },
     }
+    listing = {"type": "object", "properties": {"queries": {"type": "array", "items": item}}}
     return {
         "get": {
             "tags": ["meta"],
             "operationId": "list_queries",
             "summary": "The canned queries, with their parameters",
+            "parameters": [_format_parameter(formats)],
             "responses": {
                 "200": {
-                    "description": "The list, as JSON or as an HTML page",
+                    "description": "The list, as JSON-LD or as an HTML page",
                     "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"queries": {"type": "array", "items": item}},
-                            }
-                        },
-                        "text/html": {"schema": _TEXT},
+                        fmt.media_type: {"schema": listing if fmt.kind != "page" else _TEXT}
+                        for fmt in formats
                     },
                 },
-                "406": {"$ref": "#/components/responses/NotAcceptable"},
+                **_errors(400, 406),
             },
         }
     }
@@ -308,8 +340,27 @@ def _simple_get(operation: str, tag: str, summary: str, schema: str | None) -> d
     }
 
 
+_ERRORS = {
+    400: "BadRequest",
+    403: "Forbidden",
+    404: "NotFound",
+    406: "NotAcceptable",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    503: "ServiceUnavailable",
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    """References to the shared error responses, by status."""
+    return {str(code): {"$ref": f"#/components/responses/{_ERRORS[code]}"} for code in codes}
+
+
 def _error(description: str) -> dict[str, Any]:
+    """Errors are text for programs and a page for browsers (`web/errors`); a page's own 400 (a bad
+    parameter on the query page) is HTML too."""
+    message = {"$ref": "#/components/schemas/Message"}
     return {
         "description": description,
-        "content": {"text/plain": {"schema": {"$ref": "#/components/schemas/Message"}}},
+        "content": {"text/plain": {"schema": message}, "text/html": {"schema": _TEXT}},
     }

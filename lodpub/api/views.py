@@ -86,7 +86,7 @@ def registry() -> Registry:
 @bp.get("/api")
 def list_queries() -> Response:
     """The queries as an HTML page, or as JSON(-LD) whose `url`s are the operations."""
-    fmt = choose_for_request([registry().get("jsonld"), registry().get("html")])
+    fmt = choose_for_request(listing_formats())
     queries = list(named_queries().values())
     if fmt.kind == "page":
         return _html(render_template("api.html", queries=queries))
@@ -127,11 +127,19 @@ def openapi() -> Response:
         title="lodpub",
         version=__version__,
         server=request.script_root or "/",
+        graphs=current_services().sparql.graphs,
+        max_query_length=current_services().sparql.limits.max_query_length,
+        list_formats=listing_formats(),
     )
     return Response(json.dumps(document, indent=2), content_type="application/json")
 
 
 # --- formats ------------------------------------------------------------------------------------
+
+
+def listing_formats() -> list[Format]:
+    """What `/api` answers in: the list as JSON-LD (its `url`s are the operations), or the page."""
+    return [registry().get("jsonld"), registry().get("html")]
 
 
 def offered(query: NamedQuery) -> list[Format]:

@@ -24,6 +24,8 @@ SPDX = "http://spdx.org/rdf/terms#"  # DCAT-AP's checksums
 FORMATS = "http://www.w3.org/ns/formats/"  # W3C's IRIs of the RDF formats themselves
 SD = "http://www.w3.org/ns/sparql-service-description#"  # the endpoint's own description
 ENTAILMENT = "http://www.w3.org/ns/entailment/"  # its entailment regime
+SH = "http://www.w3.org/ns/shacl#"  # shapes, and the ontology's SPARQL rules (SHACL-AF)
+WDT = "http://www.wikidata.org/prop/direct/"  # Wikidata's direct properties (the entailed graph's P190)
 
 # --- terms several parts use -----------------------------------------------------------------------
 RDF_TYPE = RDF + "type"
@@ -63,6 +65,8 @@ NAMESPACES = {
     "spdx": SPDX,
     "formats": FORMATS,
     "sd": SD,
+    "sh": SH,
+    "wdt": WDT,
 }
 
 

@@ -3,6 +3,8 @@ links pointing to it (bounded, so a class with a million members still answers a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyoxigraph
 
 from lodpub.core.vocab import RDFS_LABEL
@@ -29,11 +31,24 @@ _EXISTS = "ASK { { <%(iri)s> ?p ?o } UNION { ?s ?p <%(iri)s> } }"
 
 
 def exists(store: Store, iri: str) -> bool:
-    """Whether the dataset says anything about or with this IRI."""
-    return bool(store.query(_EXISTS % {"iri": pyoxigraph.NamedNode(iri).value}))
+    """Whether the dataset says anything about or with this IRI. A path that makes no valid IRI
+    (`/a%5Cb`, a backslash) names nothing: the 404 of any unknown path, not a 500."""
+    try:
+        node = pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return bool(store.query(_EXISTS % {"iri": node.value}))
 
 
-def describe(store: Store, iri: str, max_incoming: int = 1000) -> list[pyoxigraph.Triple]:
-    """The triples of the document about `iri`."""
+def describe(
+    store: Store, iri: str, max_incoming: int = 1000, leave_out: Sequence[str] = ()
+) -> list[pyoxigraph.Triple]:
+    """The triples of the document about `iri`, from every graph but those in `leave_out`.
+
+    The computed schema.org restatements (`lodpub.store.entailed`) are left out by the views: a
+    document says what the data states, once; SPARQL's default graph and the dumps carry both."""
     query = _DESCRIBE % {"iri": pyoxigraph.NamedNode(iri).value, "label": RDFS_LABEL, "limit": max_incoming}
-    return list(store.query(query))
+    if not leave_out:
+        return list(store.query(query))
+    graphs = [g for g in store.graphs() if g not in leave_out]
+    return list(store.query(query, default_graphs=graphs))

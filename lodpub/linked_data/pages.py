@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph
 from flask import render_template, url_for
@@ -26,6 +27,7 @@ from lodpub.core.vocab import (
     DERIVED_FROM,
     DESCRIPTION,
     LICENSE,
+    NAMESPACES,
     RDF_TYPE,
     RDFS_LABEL,
     SOURCE,
@@ -141,7 +143,25 @@ def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
-def name_of(iri: str, labels: dict[str, dict[str, str]], lang: str, fallback=local_name) -> str:
+def short_name(iri: str) -> str:
+    """What a page shows for an IRI nothing labels, so no page shows a bare long IRI: a prefixed name
+    (`dcat:distribution`, `city:montpellier`), else a web page's last segment and host
+    (`Montpellier (ro.wikipedia.org)`), or its host alone."""
+    for prefix, namespace in NAMESPACES.items():
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    things = current_services().settings["base_uri"] + "id/"
+    kind, slash, rest = iri.removeprefix(things).partition("/")
+    if iri.startswith(things) and slash and rest:
+        return f"{kind}:{rest}"
+    host = urlsplit(iri).netloc
+    name = local_name(iri)
+    if not host:
+        return iri  # a URN or the like: short already
+    return f"{name} ({host})" if name != host else host
+
+
+def name_of(iri: str, labels: dict[str, dict[str, str]], lang: str, fallback=short_name) -> str:
     """A label in `lang`, a name we know for common terms and licences, else `fallback(iri)`."""
     return (
         pick(labels.get(iri), lang)
@@ -151,11 +171,13 @@ def name_of(iri: str, labels: dict[str, dict[str, str]], lang: str, fallback=loc
     )
 
 
-def value_of(term, labels: dict[str, dict[str, str]], lang: str, link_lang: str | None = None) -> Value:
+def value_of(
+    term, labels: dict[str, dict[str, str]], lang: str, link_lang: str | None = None, link=None
+) -> Value:
+    """A term as a page shows it; `link(iri)` gives an IRI's href (default: its document here)."""
     if isinstance(term, pyoxigraph.NamedNode):
-        return Value(
-            name_of(term.value, labels, lang), href_for(term.value, link_lang) or term.value, term.value
-        )
+        href = link(term.value) if link else href_for(term.value, link_lang)
+        return Value(name_of(term.value, labels, lang), href or term.value, term.value)
     if isinstance(term, pyoxigraph.Literal):
         datatype = term.datatype.value
         if datatype in DATES:
@@ -171,6 +193,7 @@ def rows_about(
     lang: str,
     incoming: bool = False,
     link_lang: str | None = None,
+    link=None,
 ) -> list[Row]:
     """The statements about `iri` (or pointing to it), one row per property, values in the page
     language first."""
@@ -182,8 +205,8 @@ def rows_about(
             continue
         if incoming and isinstance(obj, pyoxigraph.NamedNode) and obj.value == iri:
             continue
-        row = rows.setdefault(t.predicate.value, Row(value_of(t.predicate, labels, lang, link_lang)))
-        row.values.append(value_of(obj, labels, lang, link_lang))
+        row = rows.setdefault(t.predicate.value, Row(value_of(t.predicate, labels, lang, link_lang, link)))
+        row.values.append(value_of(obj, labels, lang, link_lang, link))
     for row in rows.values():
         row.values.sort(key=lambda v: (v.lang not in (None, lang), v.text.lower()))
     return sorted(rows.values(), key=lambda r: (r.predicate.iri != RDF_TYPE, r.predicate.text.lower()))
@@ -194,10 +217,8 @@ def objects(iri: str, predicate: str, triples: Sequence[pyoxigraph.Triple]) -> l
 
 
 def links(iris: Sequence[str], labels: dict[str, dict[str, str]], lang: str, link_lang=None) -> list[Value]:
-    """Links to sources and licences: a web page nothing names reads best as its address."""
-    return [
-        Value(name_of(iri, labels, lang, fallback=str), href_for(iri, link_lang) or iri, iri) for iri in iris
-    ]
+    """Links to sources and licences, named by label, known name or `short_name`."""
+    return [Value(name_of(iri, labels, lang), href_for(iri, link_lang) or iri, iri) for iri in iris]
 
 
 def json_script(data: Any) -> Markup:
@@ -224,8 +245,9 @@ def resource_markup(iri: str, lang: str) -> Markup | None:
 
 
 def render_resource(
-    iri: str, triples: Sequence[pyoxigraph.Triple], alternates: dict, lang: str = "en"
+    iri: str, triples: Sequence[pyoxigraph.Triple], alternates: dict, lang: str = "en", facets=None
 ) -> str:
+    """The page of a resource; `facets` (`linked_data.facets`) are what it shows above its statements."""
     link_lang = i18n.explicit_language()
     labels = label_index(triples)
     facts = publication()
@@ -238,7 +260,12 @@ def render_resource(
         title=pick(labels.get(iri), lang) or local_name(iri),
         lead=in_language(objects(iri, DESCRIPTION, triples), lang),
         rows=rows_about(iri, triples, lang, link_lang=link_lang),
-        incoming=rows_about(iri, triples, lang, incoming=True, link_lang=link_lang),
+        incoming=[
+            row
+            for row in rows_about(iri, triples, lang, incoming=True, link_lang=link_lang)
+            if facets is None or row.predicate.iri not in facets.covered
+        ],
+        facets=facets,
         alternates=[(fmt, href) for fmt, href in alternates.items() if fmt.name != "html"],
         sources=links(
             [t.value for t in objects(iri, SOURCE, triples) if isinstance(t, pyoxigraph.NamedNode)],

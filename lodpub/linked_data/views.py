@@ -18,13 +18,14 @@ from lodpub.core.cache import BoundedCache
 from lodpub.core.formats import Format, UnknownFormat
 from lodpub.core.negotiation import negotiate
 from lodpub.linked_data.describe import describe, exists
+from lodpub.linked_data.facets import facets_of
 from lodpub.linked_data.pages import render_resource
 from lodpub.linked_data.paths import DOC, Site
 from lodpub.linked_data.representations import compact_jsonld, rdf_bytes
-from lodpub.store import Store
+from lodpub.store import Store, entailed
 from lodpub.web.caching import cache_publicly, conditional
 from lodpub.web.errors import NotPublished
-from lodpub.web.i18n import choose_language
+from lodpub.web.i18n import choose_language, explicit_language
 from lodpub.web.negotiate import not_acceptable
 
 DOCUMENT_FORMATS = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
@@ -151,9 +152,11 @@ def _split_extension(rest: str) -> tuple[str, Format | None]:
 
 
 def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> bytes:
-    triples = describe(current_services().store, iri)
+    store = current_services().store
+    triples = describe(store, iri, leave_out=(entailed.graph_iri(current_services().settings["base_uri"]),))
     if fmt.name == "html":
-        return render_resource(iri, triples, alternates, lang=lang).encode()
+        facets = facets_of(store, iri, lang, explicit_language())
+        return render_resource(iri, triples, alternates, lang=lang, facets=facets).encode()
     if fmt.name == "jsonld":
         context = current_services().context.document
         url = url_for("context.context_document", _external=True)

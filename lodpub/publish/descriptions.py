@@ -2,7 +2,8 @@
 
 Both are computed from the store once per app (the data of a running app never changes; a new
 version is a new app) and from the dumps' manifest, then serialized in the RDF format the client
-accepts (Turtle, RDF/XML, JSON-LD, N-Triples; `format=` overrides `Accept`; 406 when none fits).
+accepts (Turtle, RDF/XML, JSON-LD, N-Triples; `format=` overrides `Accept`; 406 when none fits), or
+as a page for a browser (`description_page`), which would otherwise download RDF/XML.
 Every public address in them is built from `base_uri`, so they name the deployment's public site.
 """
 
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, abort
+from flask import Blueprint, Flask, Response, abort, request
 
 from exporters import dcat, void, written
 from exporters.dumps import Manifest
@@ -23,15 +24,18 @@ from lodpub.app import Services, current_services
 from lodpub.core.facts import DatasetFacts, find_dataset
 from lodpub.core.settings import SettingsError
 from lodpub.linked_data.paths import Site
+from lodpub.publish.description_page import render_description
 from lodpub.publish.dumps import Dumps
 from lodpub.sparql.service_description import endpoint_iri, void_iri
-from lodpub.store import Store
+from lodpub.store import Store, entailed
 from lodpub.web.caching import allow_any_origin, conditional
+from lodpub.web.i18n import choose_language
 from lodpub.web.negotiate import choose_for_request
 
 bp = Blueprint("descriptions", __name__)
 bp.after_request(allow_any_origin)  # catalogues and other sites' scripts read them too
 OFFERED = ("turtle", "rdfxml", "jsonld", "ntriples")  # Turtle first: it answers `*/*`
+PAGE = "html"  # offered after the RDF formats: for browsers, which ask for HTML first
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -76,7 +80,8 @@ class Descriptions:
         """The dataset resource's facts and the counts; they read the whole store, so only once."""
         if self._facts is None:
             facts = find_dataset(self.store, self.base)
-            self._facts = (facts, void.collect(self.store, self.base, facts))
+            computed = ((entailed.graph_iri(self.base), entailed.DESCRIPTION),)
+            self._facts = (facts, void.collect(self.store, self.base, facts, computed))
         return self._facts
 
     def _build_void(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
@@ -112,7 +117,7 @@ def current_descriptions() -> Descriptions:
 
 @bp.get("/.well-known/void")
 def void_description() -> Response:
-    return _respond(current_descriptions().void(), void.write)
+    return _respond(current_descriptions().void(), void.write, void_iri(current_descriptions().base))
 
 
 @bp.get("/catalog")
@@ -120,17 +125,23 @@ def catalog_record() -> Response:
     triples = current_descriptions().catalog()
     if not triples:
         abort(404, "the data names no dataset resource (an lp:, dcat: or void:Dataset) to catalog")
-    return _respond(triples, dcat.write)
+    return _respond(triples, dcat.write, current_descriptions().base + "catalog")
 
 
-def _respond(triples: list[pyoxigraph.Triple], write: Callable[..., None]) -> Response:
-    """The description in the format asked for. It lists the dumps, which are written after the data
-    is loaded (and again if their folder is replaced): hence a validator from the body, and the
-    dumps' generation as `Last-Modified` when it is the later instant."""
+def _respond(triples: list[pyoxigraph.Triple], write: Callable[..., None], main: str) -> Response:
+    """The description of `main` in the format asked for. It lists the dumps, which are written after
+    the data is loaded (and again if their folder is replaced): hence a validator from the body, and
+    the dumps' generation as `Last-Modified` when it is the later instant."""
     registry = current_services().formats
-    fmt = choose_for_request([registry.get(short, kind="rdf") for short in OFFERED])
-    body = written(write, triples, fmt)
+    rdf = [registry.get(short, kind="rdf") for short in OFFERED]
+    fmt = choose_for_request([*rdf, registry.get(PAGE, kind=None)])
+    if fmt.name == PAGE:
+        formats = [(f, f"{request.script_root}{request.path}?format={f.extension}") for f in rdf]
+        body = render_description(triples, main, formats, choose_language()).encode()
+    else:
+        body = written(write, triples, fmt)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
+    response.vary.add("Accept-Language")  # the page is in the reader's language
     generated = datetime.fromisoformat(current_descriptions().dumps.manifest().generated)
     return conditional(response, etag=hashlib.sha256(body).hexdigest()[:32], since=generated)

@@ -43,8 +43,10 @@ from lodpub.core.facts import find_dataset
 from lodpub.core.formats import Registry
 from lodpub.core.locks import file_lock
 from lodpub.core.settings import cache_dir
-from lodpub.core.sources import Files, Source, source_quads, source_triples, version_of
+from lodpub.core.sources import Files, Source, source_quads, source_triples
 from lodpub.store import Store
+from lodpub.store.entailed import data_version
+from lodpub.store.entailed import graph_iri as entailed_graph
 from lodpub.web import i18n
 
 bp = Blueprint("dumps", __name__)
@@ -128,15 +130,24 @@ def dump_source(store: Store, files: Files, base: str) -> DumpSource:
     built from these files (`source_quads` is the loader's definition of which graph each quad goes
     into), and equal versions (a hash of base, graphs and bytes) prove the files have not changed
     since. A store that was not loaded from them (one adopted from another tool, a future writable
-    or remote store) has a version of its own, and is scanned.
+    or remote store) has a version of its own, and is scanned. The graph computed at load
+    (`lodpub.store.entailed`) is no file: it is read from the store, and comes last.
     """
     sources = files.served
-    if store.info.version != version_of(sources, base):
-        return DumpSource.of_quads(store.quads)
+    entailed = pyoxigraph.NamedNode(entailed_graph(base))
+    computed = list(store.quads(None, None, None, entailed))  # small: it restates the data's terms
+    if store.info.version != data_version(sources, base) or _blank_nodes(computed):
+        return DumpSource.of_quads(store.quads)  # files give blank nodes other labels than the store
     return DumpSource(
-        lambda: chain.from_iterable(source_quads(s, base) for s in sources),
-        lambda: chain.from_iterable(source_triples(s, base) for s in sources),
+        lambda: chain(chain.from_iterable(source_quads(s, base) for s in sources), computed),
+        lambda: chain(
+            chain.from_iterable(source_triples(s, base) for s in sources), (q.triple for q in computed)
+        ),
     )
+
+
+def _blank_nodes(quads: Sequence[pyoxigraph.Quad]) -> bool:
+    return any(isinstance(t, pyoxigraph.BlankNode) for q in quads for t in (q.subject, q.object))
 
 
 def source_prefixes(sources: Sequence[Source], base: str) -> dict[str, str]:

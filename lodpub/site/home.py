@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request, url_for
 
 from exporters import schemaorg
 from lodpub.app import Once, Services, current_services
@@ -45,9 +45,9 @@ def bind_item(query: str, iri: str) -> str:
 
 
 # Read once, when the module is first imported: the files are part of the package.
-RELATIONS, HOME, PROGRAMMES, EVENTS, CONTACTS, FIGURES, DATASET = (
+RELATIONS, HOME, PROGRAMMES, EVENTS, HISTORY, CONTACTS, FIGURES, DATASET = (
     read_query(name)
-    for name in ("relations", "home", "programmes", "events", "contacts", "figures", "dataset")
+    for name in ("relations", "home", "programmes", "events", "history", "contacts", "figures", "dataset")
 )
 
 bp = Blueprint("home", __name__)
@@ -88,6 +88,7 @@ class Landing:
     relations: list[Item]
     programmes: list[Item]
     events: list[Item]
+    history: list[Item]  # historical events: remembered, not attended, so not among the events
     contacts: list[Item]
     figures: list[str]
     ontology: bool
@@ -125,6 +126,7 @@ def read_landing(store, publication: pages.Publication) -> Landing:
     relations = _items(store.query(RELATIONS), links=("city", "country", "region"))
     programmes = _items(store.query(PROGRAMMES), links=("parent",))
     events = _items(store.query(EVENTS), links=("location",))
+    history = _items(store.query(HISTORY), links=("commemoration",))
     contacts = _items(
         store.query(CONTACTS),
         links=("person", "unit", "address"),
@@ -134,8 +136,9 @@ def read_landing(store, publication: pages.Publication) -> Landing:
     dataset = publication.dataset
     about = _items(store.query(bind_item(DATASET, dataset)), ("publisher",)) if dataset else []
     figures = sorted(row["item"].value for row in store.query(FIGURES))
-    mentioned = {*figures, *(i.iri for i in (*relations, *programmes, *events, *contacts, *homes))}
-    for item in (*relations, *programmes, *events, *contacts):
+    listed = (*relations, *programmes, *events, *history, *contacts)
+    mentioned = {*figures, *(i.iri for i in (*listed, *homes))}
+    for item in listed:
         mentioned.add(item.kind)
         mentioned.update(iri for values in item.links.values() for iri in values)
     publishers = [iri for item in about for iri in item.links["publisher"]]
@@ -148,6 +151,7 @@ def read_landing(store, publication: pages.Publication) -> Landing:
         relations=relations,
         programmes=programmes,
         events=events,
+        history=history,
         contacts=contacts,
         figures=figures,
         ontology=exists(store, LP),
@@ -236,6 +240,16 @@ def view(data: Landing, lang: str, link_lang: str | None) -> dict:
             }
             for e in (*dated, *undated)
         ],
+        "history": [
+            {
+                "link": value(h.iri),
+                "start": _when(h.start, lang),
+                "end": _when(h.end, lang) if h.end != h.start else None,
+                "text": pick(h.texts, lang),
+                "remembered_by": [value(iri) for iri in h.links["commemoration"]],
+            }
+            for h in sorted(data.history, key=lambda h: (h.start is None, h.start or "", h.iri))
+        ],
         "contacts": [
             {
                 "person": value(next(iter(c.links["person"]), None)),
@@ -319,7 +333,11 @@ def machine_links(data: Landing) -> list[tuple[str, str]]:
 
 
 def dataset_markup(data: Landing, lang: str):
-    """schema.org Dataset markup for the page (no distributions until the dumps exist)."""
+    """schema.org Dataset markup for the page, every dump file a download, so that dataset search
+    engines link the files themselves (none in an app without the dumps part)."""
     if not data.dataset:
         return None
-    return pages.schema_markup(schemaorg.dataset_markup, data.dataset, pages.page_url, [], lang=lang)
+    dumps = current_services().dumps
+    files = dumps.manifest().files if dumps is not None else ()
+    downloads = schemaorg.downloads(files, lambda name: url_for("dumps.download", name=name, _external=True))
+    return pages.schema_markup(schemaorg.dataset_markup, data.dataset, pages.page_url, downloads, lang=lang)

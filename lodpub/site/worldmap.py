@@ -265,3 +265,22 @@ def _graticule(frame: Frame) -> str:
         lines.append(f"M{xa:g},{ya:g}L{xb:g},{yb:g}")
         latitude += frame.grid
     return "".join(lines)
+
+
+def frame_around(
+    points: Sequence[Point], name: str = "place", margin: float = 4.0, least: float = 40.0
+) -> Frame:
+    """A frame that shows every point with land around it (at least `least` degrees of longitude,
+    about 16:9), stretched for its middle latitude: the small map of one place or a few."""
+    south, north = min(p.latitude for p in points), max(p.latitude for p in points)
+    west, east = min(p.longitude for p in points), max(p.longitude for p in points)
+    middle = max(min((south + north) / 2, 60.0), -60.0)
+    scale = math.cos(math.radians(middle))
+    width = min(max(east - west + 2 * margin, least), 360.0)
+    height = min(max(north - south + 2 * margin, width * scale * 9 / 16), 170.0)
+    width = min(max(width, height * 16 / 9 / scale), 360.0)
+    west, south = (west + east - width) / 2, (south + north - height) / 2
+    west = max(min(west, 180.0 - width), -180.0)
+    south = max(min(south, 85.0 - height), -85.0)
+    grid = 10.0 if width <= 90 else 30.0
+    return Frame(name, west, south, west + width, south + height, middle, grid, 30.0)

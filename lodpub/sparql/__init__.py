@@ -17,11 +17,13 @@ from lodpub.sparql.results import GRAPH, RESULTS, Answer
 
 def init_app(app: Flask, services: Services) -> None:
     """Set up the engine (limits, graphs, a lazily started executor pool) and route `/sparql`."""
+    from lodpub.sparql import page
     from lodpub.sparql.engine import Engine
     from lodpub.sparql.views import bp
 
     services.sparql = Engine(services.settings, services.formats, services.store, services.files)
     app.register_blueprint(bp)
+    page.init_app(app)
 
 
 def start_executors(services: Services) -> None:

@@ -2,21 +2,27 @@
 rendered on the server, example queries from `queries/`, and a download link per result format.
 
 The table model (`results_table`) is shared with `/api/<name>`, so both show results the same way:
-IRIs under the base link to this server's pages, `?xLabel` columns name the IRIs in `?x`.
+IRIs under the base link to this server's pages, `?xLabel` columns name the IRIs in `?x`. With
+JavaScript on, `static/editor/` (CodeMirror, built from npm, served from here) replaces the textarea
+with an editor that highlights SPARQL and completes the prefixes of `core.vocab`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request, url_for
 
 from lodpub.app import current_services
 from lodpub.core.formats import Format, Registry
-from lodpub.core.vocab import LP, RDFS, XSD
+from lodpub.core.vocab import LP, NAMESPACES, RDFS, XSD
+from lodpub.web import i18n
 
 DEFAULT_QUERY = f"""\
 PREFIX lp: <{LP}>
@@ -32,6 +38,8 @@ LABEL_SUFFIX = "Label"
 LINKABLE = ("http://", "https://")  # never javascript: or data: IRIs in an href
 # Request parameters a download link keeps, so it fetches the same results as the page shows.
 KEPT = ("default-graph-uri", "named-graph-uri")
+EDITOR = "editor/sparql-editor.js"  # under static/: the built editor (see static/editor/README.md)
+YEAR = 365 * 24 * 3600  # how long a browser keeps an asset whose URL names its content's hash
 
 
 @dataclass(frozen=True)
@@ -140,8 +148,14 @@ def render_page(query: str | None, results: dict | None, error: str | None, stat
     ran = query is not None and results is not None
     here = request.script_root + request.path
     extra = {k: request.values.getlist(k) for k in KEPT if request.values.getlist(k)}
+    lang, link_lang = i18n.choose_language(), i18n.explicit_language()
     html = render_template(
         "sparql.html",
+        lang=lang,
+        link_lang=link_lang,
+        language_switch=True,
+        prefixes=NAMESPACES,
+        editor=url_for("static", filename=EDITOR, v=asset_hash(EDITOR)),
         query=DEFAULT_QUERY if query is None else query,
         examples=examples(here),
         table=results_table(results, settings["base_uri"], request.script_root)
@@ -155,4 +169,30 @@ def render_page(query: str | None, results: dict | None, error: str | None, stat
     )
     response = Response(html, status=status, content_type=registry.get("html").content_type)
     response.vary.add("Accept")
-    return response
+    return i18n.vary_on_language(response)
+
+
+@cache
+def asset_hash(filename: str) -> str:
+    """A short hash of a static file's bytes: its URL changes with its content, so browsers may keep it."""
+    data = resources.files("lodpub").joinpath("static", filename).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def init_app(app: Flask) -> None:
+    """The editor's URL names its content's hash (`?v=`), so a browser keeps it for a year and asks
+    again only when a new build changes the URL; the 336 KB bundle then loads once, not per page."""
+
+    @app.after_request
+    def _keep_assets(response: Response) -> Response:
+        filename = (request.view_args or {}).get("filename")
+        if (
+            request.endpoint == "static"
+            and filename == EDITOR
+            and request.args.get("v") == asset_hash(filename)
+        ):
+            response.cache_control.no_cache = None  # Flask's default for static files
+            response.cache_control.public = True
+            response.cache_control.max_age = YEAR
+            response.cache_control.immutable = True
+        return response

@@ -107,6 +107,12 @@ def _query(text: str, params: Params, max_length: int) -> QueryRequest:
     return QueryRequest(text, _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri"))
 
 
+def asked_dataset(params: Params) -> Dataset:
+    """The graphs a request names, query or not: a GET without one is still refused a graph the
+    dataset lacks, as `/openapi.json` promises, though the service description it gets ignores them."""
+    return QueryRequest("", _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri")).dataset
+
+
 def _graphs(params: Params, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value.strip() for value in params.getlist(name) if value.strip()))
 
@@ -133,9 +139,10 @@ class _Merged:
 
 def format_param(args: Params, form: Params | None = None) -> list[str]:
     """The `format=` values, which override `Accept`. There may be several: SPARQLWrapper sends its
-    own name and the media type (`format=rdf+xml&format=application/rdf+xml`)."""
+    own name and the media type (`format=rdf+xml&format=application/rdf+xml`). An empty one is kept:
+    it names no format, so alone it is the 400 of every other URL, as `/openapi.json` says."""
     values = [*(form.getlist("format") if form is not None else []), *args.getlist("format")]
-    return [value.strip() for value in values if value.strip()]
+    return [value.strip() for value in values]
 
 
 # --- which formats a response may take ------------------------------------------------------------

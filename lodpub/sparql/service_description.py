@@ -2,7 +2,9 @@
 
 It says what a client can rely on: the endpoint, SPARQL 1.1 Query (no Update), every result format
 of the registry (by its W3C format IRI), the union default graph, and the default dataset with its
-named graphs, identified by the VoID description at `{base}.well-known/void`. Federated query
+named graphs, identified by the VoID description at `{base}.well-known/void`. One of them,
+`{base}graph/entailed`, is computed at load (`lodpub.store.entailed`) and says so in its
+`dcterms:description`; it is stored data, so the regime stays simple entailment. Federated query
 (`sd:BasicFederatedQuery`) is not claimed: SERVICE is refused. No extension functions are offered.
 """
 
@@ -15,11 +17,13 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from lodpub.core import vocab
 from lodpub.core.formats import Format
+from lodpub.store import entailed
 
 RDF_TYPE = NamedNode(vocab.RDF_TYPE)
 XSD_INTEGER = NamedNode(vocab.XSD_INTEGER)
 SIMPLE_ENTAILMENT = NamedNode(vocab.ENTAILMENT + "Simple")
-PREFIXES = vocab.prefixes("sd", "void", "formats")
+DESCRIPTION = NamedNode(vocab.DESCRIPTION)
+PREFIXES = vocab.prefixes("sd", "void", "formats", "dcterms")
 
 
 def sd(name: str) -> NamedNode:
@@ -66,6 +70,8 @@ def describe(base: str, graphs: Sequence[str], triples: int, formats: Iterable[F
             Triple(named, sd("graph"), inner),
             Triple(inner, RDF_TYPE, sd("Graph")),
         ]
+        if graph == entailed.graph_iri(base):  # materialised, so no sd:entailmentRegime: it is data
+            description.append(Triple(named, DESCRIPTION, Literal(entailed.DESCRIPTION, language="en")))
     return description
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lodpub.app import current_services
-from lodpub.sparql import protocol, service_description
+from lodpub.sparql import protocol, safety, service_description
 from lodpub.sparql.engine import Engine
 from lodpub.sparql.page import render_page
 from lodpub.sparql.results import RESULTS
@@ -76,6 +76,7 @@ def endpoint() -> Response:
 
 
 def _service_description(engine: Engine, names: list[str]) -> Response:
+    safety.check("", protocol.asked_dataset(request.args), engine.graphs)  # an unknown graph: 400
     offered = [*engine.registry.of_kind("rdf"), engine.registry.get("html")]
     chosen = protocol.choose({"description": offered}, request.headers.get("Accept"), names, engine.registry)
     fmt = chosen["description"]

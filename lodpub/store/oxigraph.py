@@ -19,8 +19,9 @@ from typing import Any
 import pyoxigraph
 
 from lodpub.core.locks import file_lock
-from lodpub.core.sources import DataError, Source, source_quads, syntax_problem, version_of
+from lodpub.core.sources import DataError, Source, source_quads, syntax_problem
 from lodpub.store import Check, DatasetInfo, QueryResult
+from lodpub.store.entailed import data_version, entail
 from lodpub.store.isolated import run_isolated
 
 META_FILE = "lodpub.json"
@@ -38,6 +39,7 @@ class OxigraphStore:
         store = pyoxigraph.Store()
         for source in sources:
             _load(store, source, base, bulk=False)
+        entail(store, base)
         return cls(store, _info(sources, base, len(store)))
 
     @classmethod
@@ -116,6 +118,7 @@ def _load_and_swap(directory: Path, sources: Sequence[Source], base: str) -> Dat
         store = pyoxigraph.Store(str(fresh))
         for source in sources:
             _load(store, source, base, bulk=True)
+        entail(store, base)
         store.flush()
         info = _info(sources, base, len(store))
         del store
@@ -152,7 +155,7 @@ def _load(store: pyoxigraph.Store, source: Source, base: str, *, bulk: bool) -> 
 
 
 def _info(sources: Sequence[Source], base: str, triples: int) -> DatasetInfo:
-    return DatasetInfo(version_of(sources, base), triples, _now(), tuple(str(s.path) for s in sources))
+    return DatasetInfo(data_version(sources, base), triples, _now(), tuple(str(s.path) for s in sources))
 
 
 def _write_meta(directory: Path, info: DatasetInfo) -> None:

@@ -30,8 +30,8 @@ def choose(
     what: str = ANY_RESOURCE,
 ) -> Format:
     """The format to answer in: the one `name` names, else the best for `Accept`; `what` names the
-    thing offered in the 406's message."""
-    if name:
+    thing offered in the 406's message. An empty `format=` names no format: a 400, not `Accept`."""
+    if name is not None:
         if not known(registry, name):
             raise unknown_format(name, offered)
         chosen = find(name, offered)
@@ -64,7 +64,8 @@ def listed(offered: Sequence[Format]) -> str:
 
 def unknown_format(name: str, offered: Sequence[Format]) -> BadRequest:
     """The 400 for a `format=` name no format of the registry has; `offered` are the names that work."""
-    return BadRequest(f"unknown format {name!r}; format= takes one of: {listed(offered)}")
+    given = f"unknown format {name!r}" if name.strip() else "format= is empty"
+    return BadRequest(f"{given}; format= takes one of: {listed(offered)}")
 
 
 def not_acceptable(offered: Sequence[Format], what: str = ANY_RESOURCE) -> NotAcceptable:

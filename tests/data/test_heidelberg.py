@@ -1,4 +1,4 @@
-"""The Heidelberg dataset holds every fact of the seed page, and nothing the page does not say.
+"""The Heidelberg dataset holds every fact of the city's page, and nothing the page does not say.
 
 A check of the shipped data (`data/heidelberg.ttl`), not of lodpub's code: `tests/data/` holds these.
 
@@ -20,6 +20,19 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, VOID
 from lodpub.core import vocab
 
 DATA_FILE = ROOT / "data" / "heidelberg.ttl"
+PAGE = URIRef("https://heidelberg.de/HD/Leben/Partnerstaedte.html")
+# Where facts beyond the page come from (the public references the data cites), by partnership.
+LISTS = frozenset(
+    {
+        "http://heidelberg.gequo-travel.de/heidelberg/zahlen-und-fakten/partnerstaedte.html",
+        "https://www.rnz.de/region/heidelberg_artikel,-Heidelberg-Neue-Partnerstaedte-fuer-Heidelberg-Zwei-auf-"
+        "einen-Streich-_arid,283238.html",
+    }
+)
+START_YEAR_SOURCES = {
+    "palo-alto": frozenset({"https://heidelberg.de/,Lde/962215.html"}),
+    **dict.fromkeys(("cambridge", "rehovot", "bautzen", "simferopol", "kumamoto"), LISTS),
+}
 NS = {
     "lp": LP,
     "lpt": LPT,
@@ -196,8 +209,9 @@ def test_heidelberg_has_exactly_eight_partnerships(data_graph):
 @pytest.mark.parametrize("slug", [s for s, _, _, y in PARTNER_CITIES if y and s != "montpellier"])
 def test_start_years_from_references_cite_their_source(data_graph, iri, slug):
     partnership = iri(f"id/partnership/{slug}")
-    assert list(data_graph.objects(partnership, DCTERMS.source))
-    assert "references.md" in str(one(data_graph, partnership, RDFS.comment))
+    sources = {str(s) for s in data_graph.objects(partnership, DCTERMS.source)}
+    assert sources == {str(PAGE), *START_YEAR_SOURCES[slug]}
+    assert "Start year from" in str(one(data_graph, partnership, RDFS.comment))
 
 
 def test_hangzhou_start_year_is_left_out_as_not_confirmed(data_graph, iri):
@@ -270,7 +284,7 @@ def test_there_are_exactly_three_friendly_relations(data_graph):
 
 
 # ---------------------------------------------------------------------------
-# Coordinates and Wikidata: only what references.md lists, with its source
+# Coordinates and Wikidata: only from the cited public references
 # ---------------------------------------------------------------------------
 
 COORDINATES = [
@@ -312,7 +326,7 @@ def test_wikidata_links_only_for_the_three_referenced_items(data_graph, iri):
         (iri("id/city/palo-alto"), URIRef("http://www.wikidata.org/entity/Q47265")),
     }
     for subject, _ in same_as:
-        assert "references.md" in str(one(data_graph, subject, RDFS.comment))
+        assert "Wikidata" in str(one(data_graph, subject, RDFS.comment))
 
 
 # ---------------------------------------------------------------------------
@@ -523,9 +537,14 @@ def test_lord_mayor_wuerzner(data_graph, iri):
     assert one(data_graph, person, LP.memberOf) == iri("id/organization/city-of-heidelberg")
 
 
-def test_deportation_to_gurs_in_october_1940(data_graph, iri):
+def test_deportation_to_gurs_in_october_1940(data_graph, ontology_graph, iri):
+    """A historical event in its remembrance context, never an event one attends."""
     deportation = iri("id/event/deportation-to-gurs-1940")
     assert (deportation, RDF.type, LP.HistoricalEvent) in data_graph
+    assert (LP.HistoricalEvent, RDFS.subClassOf, LP.Event) not in ontology_graph
+    assert {LPT.history, LPT.remembrance} <= set(data_graph.objects(deportation, LP.theme))
+    english = next(v for v in data_graph.objects(deportation, DCTERMS.description) if v.language == "en")
+    assert "deported to the camp" in english
     assert one(data_graph, deportation, LP.fromLocation) == iri("id/place/south-west-germany")
     camp = one(data_graph, deportation, LP.toLocation)
     assert one(data_graph, camp, LP.containedInPlace) == iri("id/city/gurs")
@@ -621,13 +640,17 @@ def test_anniversary_celebration_in_heidelberg_in_early_september(data_graph, ir
     }
 
 
-def test_return_visit_led_by_the_lord_mayor_with_city_councillors(data_graph, iri):
+def test_return_visit_of_a_delegation_around_the_lord_mayor_and_city_councillors(data_graph, iri):
+    """„Eine Delegation um Oberbürgermeister …“: he belonged to it; the page does not say he led it."""
     visit = iri("id/event/montpellier-return-visit-2021")
     assert (visit, RDF.type, LP.DelegationVisit) in data_graph
-    assert one(data_graph, visit, LP.leader) == iri("id/person/eckart-wuerzner")
+    assert one(data_graph, visit, LP.delegationMember) == iri("id/person/eckart-wuerzner")
+    assert (visit, LP.leader, None) not in data_graph
+    english = next(v for v in data_graph.objects(visit, DCTERMS.description) if v.language == "en")
+    assert "delegation including Lord Mayor" in english
     councillors = {v.language: str(v) for v in data_graph.objects(visit, LP.attendeeDescription)}
     assert councillors["de"] == "Stadträtinnen und Stadträte"
-    assert one(data_graph, visit, LP.location) == iri("id/place/southern-france")
+    assert one(data_graph, visit, LP.location) == iri("id/city/montpellier")  # the "Gegenbesuch"
     assert one(data_graph, visit, LP.superEvent) == iri("id/event/montpellier-partnership-60th-anniversary")
 
 
@@ -688,10 +711,55 @@ def test_dataset_description(data_graph, iri):
     assert one(data_graph, dataset, PROV.wasDerivedFrom) == URIRef(
         "https://heidelberg.de/HD/Leben/Partnerstaedte.html"
     )
-    assert "seed" in str(one(data_graph, dataset, RDFS.comment))
+    assert "October 2021" in str(one(data_graph, dataset, RDFS.comment))
     assert one(data_graph, dataset, DCTERMS.license) == URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     assert one(data_graph, dataset, DCTERMS.publisher) == iri("id/organization/city-of-heidelberg")
     assert typed(one(data_graph, dataset, DCTERMS.modified), None) == ("2026-11-25", XSD.date)
     assert str(one(data_graph, dataset, OWL.versionInfo)) == "2026-11-25"
     assert str(one(data_graph, dataset, DCTERMS.language)).endswith("/language/DEU")
     assert one(data_graph, dataset, DCTERMS.spatial) == iri("id/city/heidelberg")
+
+
+# ---------------------------------------------------------------------------
+# Provenance speaks to the public: each resource cites the city's page, no text names internal files
+# ---------------------------------------------------------------------------
+
+# A file name (`notes.md`, `page.txt`), the word "seed", or a capture's hexadecimal file name.
+INTERNAL = re.compile(r"\w\.(md|txt|py|ttl|rq)\b|\bseeds?\b|\b\d{3}_[0-9a-f]{16}\b", re.IGNORECASE)
+
+
+def test_every_resource_taken_from_the_page_cites_it(data_graph, iri):
+    resources = set(data_graph.subjects(RDF.type, None)) - {iri("id/dataset/international-relations")}
+    assert resources
+    assert not sorted(r for r in resources if (r, DCTERMS.source, PAGE) not in data_graph)
+
+
+def test_no_literal_mentions_internal_files(data_graph):
+    leaks = sorted(f"{s} {p}: {o}" for s, p, o in data_graph if isinstance(o, Literal) and INTERNAL.search(o))
+    assert not leaks, "\n".join(leaks)
+
+
+def test_no_turtle_comment_mentions_internal_files():
+    lines = DATA_FILE.read_text(encoding="utf-8").splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("#") and INTERNAL.search(line)]
+
+
+@pytest.mark.parametrize(
+    ("slug", "german", "english"),
+    [
+        ("raoul-schmidt-lamontain", "Bürgermeister", "Deputy Mayor"),
+        ("stefanie-jansen", "Sozialbürgermeisterin", "Deputy Mayor for Social Affairs"),
+    ],
+)
+def test_heidelbergs_buergermeister_are_deputy_mayors_not_mayors(data_graph, iri, slug, german, english):
+    titles = {v.language: str(v) for v in data_graph.objects(iri(f"id/person/{slug}"), LP.jobTitle)}
+    assert titles == {"de": german, "en": english}
+
+
+def test_translations_say_what_the_german_says(data_graph, iri):
+    def english(slug):
+        return next(str(v) for v in data_graph.objects(iri(slug), DCTERMS.description) if v.language == "en")
+
+    assert "deported to this concentration camp" in english("id/programme/gurs-memorial-care")
+    assert "values of the spirit and of freedom" in english("id/partnership/montpellier")
+    assert "in particular also at the place of the atrocities" in english("id/event/gurs-commemoration-2021")

@@ -1,0 +1,127 @@
+"""The entailed graph: the data restated in schema.org and Wikidata terms, computed when it is loaded.
+
+A researcher who knows only schema.org should find the cities, events and people without learning
+`lp:`. The ontology already says what its terms mean there (`rdfs:subClassOf` / `rdfs:subPropertyOf`
+and `owl:equivalent*` to schema.org terms), and states as SPARQL rules (`sh:SPARQLRule` with an
+`sh:construct`) what such links cannot say: `rdfs:label` as `schema:name`, a town twinning as
+Wikidata's "twinned administrative body" (P190). The loader follows both into one named graph,
+`{base}graph/entailed`, so the union default graph answers in those terms, and dumps carry them.
+
+Materialised rather than inferred per query: pyoxigraph has no reasoner, and a fixed graph costs
+nothing per query and can be dumped. Nothing here knows the data: the links and rules are read
+from the loaded files, and the data version covers this module's code (`FINGERPRINT`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph
+
+from lodpub.core.schema_org import fits
+from lodpub.core.sources import DataError, Problem, Source, version_of
+from lodpub.core.vocab import OWL, RDF_TYPE, RDFS, SCHEMA, SH
+
+STEM = "entailed"
+MAX_ROUNDS = 8  # rules may build on each other's results; the ontology's need two rounds
+# What the Service Description and VoID say about the graph.
+DESCRIPTION = (
+    "Computed when the data is loaded, never edited: every resource and statement restated in the"
+    " schema.org terms the ontology aligns its own to (rdfs:subClassOf, rdfs:subPropertyOf,"
+    " owl:equivalentClass, owl:equivalentProperty), plus the results of the ontology's SPARQL rules"
+    " (sh:SPARQLRule): rdfs:label as schema:name, and each town twinning as Wikidata's wdt:P190"
+    " (twinned administrative body) from the home city to the partner city. Part of the default graph."
+)
+# The data version includes this module's code: a change to the derivation is a change to the data.
+FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+_PATH = "(<%s>|<%s>|^<%s>)+"  # sub-term of, or equivalent to, in any number of steps
+_IS_SCHEMA = f'isIRI(?target) && STRSTARTS(STR(?target), "{SCHEMA}") && !STRSTARTS(STR(?term), "{SCHEMA}")'
+CLASS_QUERY = f"""CONSTRUCT {{ ?s <{RDF_TYPE}> ?target }} WHERE {{
+  ?term {_PATH % (RDFS + "subClassOf", OWL + "equivalentClass", OWL + "equivalentClass")} ?target .
+  FILTER({_IS_SCHEMA}) ?s <{RDF_TYPE}> ?term .
+}}"""
+PROPERTY_QUERY = f"""CONSTRUCT {{ ?s ?target ?o }} WHERE {{
+  ?term {_PATH % (RDFS + "subPropertyOf", OWL + "equivalentProperty", OWL + "equivalentProperty")} ?target .
+  FILTER({_IS_SCHEMA}) ?s ?term ?o .
+}}"""
+RULES_QUERY = f"""SELECT ?rule ?construct WHERE {{
+  ?rule a <{SH}SPARQLRule> ; <{SH}construct> ?construct .
+  FILTER NOT EXISTS {{ ?rule <{SH}deactivated> true }}
+}} ORDER BY ?rule"""
+_TYPE = pyoxigraph.NamedNode(RDF_TYPE)
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def graph_iri(base: str) -> str:
+    """`{base}graph/entailed`: beside the files' graphs (`sources.graph_iri`), never one of them."""
+    return f"{base}graph/{STEM}"
+
+
+def data_version(sources: Sequence[Source], base: str) -> str:
+    """The version of what a store loaded from `sources` holds: the files, the base and the
+    derivation's code (so new rules in code mean new answers, new ETags, new dumps)."""
+    return version_of(sources, f"{base} {FINGERPRINT}")
+
+
+def entail(store: pyoxigraph.Store, base: str) -> int:
+    """Add to `store`'s entailed graph what the alignments and rules give and no graph holds yet;
+    returns how many triples were added."""
+    graph = pyoxigraph.NamedNode(graph_iri(base))
+    queries = (CLASS_QUERY, PROPERTY_QUERY, *_rules(store))
+    added = 0
+    for _ in range(MAX_ROUNDS):
+        new: dict[pyoxigraph.Triple, None] = {}
+        for query in queries:
+            for triple in store.query(query, use_default_graph_as_union=True):
+                if triple not in new and not _held(store, triple) and _fits(store, triple):
+                    new[triple] = None
+        if not new:
+            break
+        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+        added += len(new)
+    return added
+
+
+def _rules(store: pyoxigraph.Store) -> list[str]:
+    """The ontology's SPARQL rules, checked: a CONSTRUCT that reaches nothing outside the store."""
+    rules: list[str] = []
+    for row in store.query(RULES_QUERY, use_default_graph_as_union=True):
+        rule, text = row["rule"].value, row["construct"].value
+        problem = None
+        if _SERVICE.search(text):
+            problem = "sh:construct may not use SERVICE: the data is derived from the loaded files alone"
+        else:
+            try:
+                result = store.query(text, use_default_graph_as_union=True)
+            except SyntaxError as error:
+                problem = f"sh:construct is not valid SPARQL: {error}"
+            else:
+                if not isinstance(result, pyoxigraph.QueryTriples):
+                    problem = "sh:construct must be a CONSTRUCT query"
+        if problem:
+            raise DataError([Problem("", 0, f"<{rule}>", problem, "Error")])
+        rules.append(text)
+    return rules
+
+
+def _fits(store: pyoxigraph.Store, triple: pyoxigraph.Triple) -> bool:
+    """Whether schema.org lets the triple's property be used on its subject's schema.org types (its
+    `schema:domainIncludes`): an alignment that holds for some uses of a term (`lp:address` of a
+    place) is not followed for others (of a contact point), as the markup does (`schemaorg_rules`)."""
+    predicate = triple.predicate.value
+    if not predicate.startswith(SCHEMA):
+        return True
+    types = [
+        q.object.value[len(SCHEMA) :]
+        for q in store.quads_for_pattern(triple.subject, _TYPE, None)
+        if q.object.value.startswith(SCHEMA)
+    ]
+    return bool(types) and fits(predicate[len(SCHEMA) :], types)
+
+
+def _held(store: pyoxigraph.Store, triple: pyoxigraph.Triple) -> bool:
+    return next(store.quads_for_pattern(triple.subject, triple.predicate, triple.object), None) is not None
