@@ -164,13 +164,18 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
     from lodpub.linked_data.paths import Site
     from lodpub.linked_data.views import DOCUMENT_FORMATS
     from lodpub.store import open_store
+    from lodpub.store.deployment import deployment_of
 
     registry = build_registry()
     files = files_from_settings(dict(settings), registry)
     site = Site.from_settings(settings["base_uri"], settings["mounts"])
     queries = {q.name: q for q in load_queries(resolve_file(settings["queries"]))}  # a broken one stops
     store = open_store(
-        settings["store"], files.served, settings["base_uri"], check=load_check(files, settings)
+        settings["store"],
+        files.served,
+        settings["base_uri"],
+        check=load_check(files, settings),
+        deployment=deployment_of(settings),
     )
     return Services(
         settings=settings,

@@ -67,6 +67,24 @@ def data_graph() -> rdflib.Graph:
 
 
 @pytest.fixture(scope="session")
+def stated_graph(data_graph) -> rdflib.Graph:
+    """The shipped data as it is served: the file's statements and what the default settings state
+    about its dataset (licence, publisher, contacts: `lodpub.store.deployment`)."""
+    from lodpub.core.formats import build_registry
+    from lodpub.core.rdf import graph_of
+    from lodpub.core.settings import load_settings
+    from lodpub.core.sources import files_from_settings
+    from lodpub.store.deployment import deployment_of, statements_about
+
+    settings = load_settings({})
+    files = files_from_settings(settings, build_registry())
+    graph = rdflib.Graph()
+    graph += data_graph
+    graph += graph_of(statements_about(files.data, settings["base_uri"], deployment_of(settings)))
+    return graph
+
+
+@pytest.fixture(scope="session")
 def ontology_graph() -> rdflib.Graph:
     """The lodpub ontology (`ontology/lodpub.ttl`)."""
     graph = rdflib.Graph()

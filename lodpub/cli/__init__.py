@@ -15,6 +15,7 @@ from lodpub.core.formats import build_registry
 from lodpub.core.settings import SETTINGS, SettingsError, load_settings, settings_table
 from lodpub.core.sources import DataError, Problem, files_from_settings
 from lodpub.core.validate import search_engine_warnings, validate
+from lodpub.store.deployment import deployment_of
 from lodpub.store.oxigraph import prepare_directory
 
 NOUNS = {
@@ -92,7 +93,10 @@ def serve(args: argparse.Namespace) -> int:
             check(files.served)
     else:
         directory = Path(settings["store"].removeprefix("oxigraph:"))
-        prepare_directory(directory, files.served, base, replace=bool(args.data), check=check)
+        deployment = deployment_of(settings)
+        prepare_directory(
+            directory, files.served, base, replace=bool(args.data), check=check, deployment=deployment
+        )
     if check and check.warnings:
         print(
             f"lodpub: the data has {len(check.warnings)} warnings; `lodpub validate` lists them",
@@ -108,9 +112,11 @@ def serve(args: argparse.Namespace) -> int:
 def validate_files(args: argparse.Namespace) -> int:
     settings = load_settings({"base_uri": args.base_uri}, config_file=args.config)
     files = files_from_settings(settings, build_registry(), data=args.files or None)
-    problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"])
+    deployment = deployment_of(settings)
+    problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"], deployment)
     if files.data and not any(p.unreadable for p in problems):
-        problems = [*problems, *search_engine_warnings(files.data, files.ontology, settings["base_uri"])]
+        warnings = search_engine_warnings(files.data, files.ontology, settings["base_uri"], deployment)
+        problems = [*problems, *warnings]
     report(problems)
     errors = [p for p in problems if p.blocking]
     names = ", ".join(str(s.path) for s in files.data)

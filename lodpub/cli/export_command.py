@@ -23,6 +23,7 @@ from lodpub.core.settings import SETTINGS, load_settings
 from lodpub.core.sources import files_from_settings
 from lodpub.publish.dumps import generate
 from lodpub.store import open_store
+from lodpub.store.deployment import deployment_of
 
 OPTIONS = ("store", "base_uri")
 
@@ -111,7 +112,11 @@ def export(out: Path, settings: Mapping[str, Any]) -> Manifest:
     registry = build_registry()
     files = files_from_settings(dict(settings), registry)
     store = open_store(
-        settings["store"], files.served, settings["base_uri"], check=load_check(files, settings)
+        settings["store"],
+        files.served,
+        settings["base_uri"],
+        check=load_check(files, settings),
+        deployment=deployment_of(settings),
     )
     temp = out / f".lodpub-export-{os.getpid()}"
     try:

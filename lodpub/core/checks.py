@@ -17,30 +17,34 @@ def load_check(files: Files, settings: Mapping[str, Any]) -> Check | None:
     """The check `open_store` runs before loading: the SHACL shapes, unless switched off."""
     if not settings["validate_on_load"]:
         return None
-    return ShapeCheck(files, settings["base_uri"], cache_dir(settings))
+    from lodpub.store.deployment import deployment_of
+
+    return ShapeCheck(files, settings["base_uri"], cache_dir(settings), deployment_of(settings))
 
 
 class ShapeCheck:
     """Refuses files that violate the shapes; remembers files it has passed, so restarts stay fast.
 
     SHACL takes half a second even on a small dataset, which every start would pay again for the
-    same files. A marker named by the hash of every file (data, ontology, shapes), the base and
-    lodpub's version records a pass; any change to any of them validates again.
+    same files. A marker named by the hash of every file (data, ontology, shapes), the base, what the
+    deployment states and lodpub's version records a pass; any change to any of them validates again.
     """
 
-    def __init__(self, files: Files, base: str, cache: Path):
+    def __init__(self, files: Files, base: str, cache: Path, deployment: Sequence[tuple[str, str]] = ()):
         self.files = files
         self.base = base
         self.cache = cache
+        self.deployment = tuple(deployment)
         self.warnings: list[Problem] = []
 
     def __call__(self, _sources: Sequence[Source]) -> None:
         files = self.files
-        key = version_of((*files.data, *files.ontology, *files.shapes), f"{self.base} {__version__}")
+        salt = f"{self.base} {__version__} {self.deployment!r}"
+        key = version_of((*files.data, *files.ontology, *files.shapes), salt)
         marker = self.cache / f"valid-{key}"
         if marker.is_file():
             return
-        self.warnings = require_valid(files.data, files.ontology, files.shapes, self.base)
+        self.warnings = require_valid(files.data, files.ontology, files.shapes, self.base, self.deployment)
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.write_text(f"{len(self.warnings)} warnings\n", encoding="utf-8")

@@ -78,6 +78,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes per worker that run SPARQL queries, so one past its time limit can be stopped.",
     ),
     Setting(
+        "dataset_licence",
+        "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+        "The dataset's licence (an IRI), the publisher's decision: stated as its dcterms:license.",
+    ),
+    Setting(
+        "dataset_publisher",
+        "id/organization/city-of-heidelberg",
+        "Who publishes the dataset (an IRI; relative ones resolve against base_uri): dcterms:publisher.",
+    ),
+    Setting(
+        "dataset_contacts",
+        ["id/contact-point/malena-arnold", "id/contact-point/theresa-kaelberer"],
+        "Contact points for the dataset (IRIs; relative ones resolve against base_uri): dcat:contactPoint.",
+    ),
+    Setting(
         "catalog_themes",
         ["INTR", "GOVE"],
         "EU data themes of the dataset in the DCAT-AP catalog (codes of the EU data-theme vocabulary).",

@@ -24,9 +24,14 @@ _TERM = re.compile(r"<([^<>\s\"]*)>|(?<![\w<\"'#])([A-Za-z][\w.-]*)?:((?:[\w\-%]
 
 
 def validate(
-    data: Sequence[Source], ontology: Sequence[Source], shapes: Sequence[Source], base: str
+    data: Sequence[Source],
+    ontology: Sequence[Source],
+    shapes: Sequence[Source],
+    base: str,
+    deployment: Sequence[tuple[str, str]] = (),
 ) -> list[Problem]:
-    """Every problem in the files: syntax errors first (then nothing else is checked), then shapes."""
+    """Every problem in the files: syntax errors first (then nothing else is checked), then shapes,
+    checked on the data as it will be served, with what the deployment states about the dataset."""
     graphs: dict[Source, rdflib.Graph] = {}
     problems: list[Problem] = []
     for source in (*data, *ontology, *shapes):
@@ -36,6 +41,10 @@ def validate(
             problems.extend(error.problems)
     if problems:
         return problems
+    if data and deployment:
+        from lodpub.store.deployment import statements_about
+
+        graphs[data[0]] += graph_of(statements_about(data, base, tuple(deployment)))
     return check_shapes(
         data_graphs={s: graphs[s] for s in data},
         ontology=_union(graphs[s] for s in ontology),
@@ -45,21 +54,27 @@ def validate(
 
 
 def require_valid(
-    data: Sequence[Source], ontology: Sequence[Source], shapes: Sequence[Source], base: str
+    data: Sequence[Source],
+    ontology: Sequence[Source],
+    shapes: Sequence[Source],
+    base: str,
+    deployment: Sequence[tuple[str, str]] = (),
 ) -> list[Problem]:
     """Raise `DataError` when anything is a syntax error or violation; return the warnings."""
-    problems = validate(data, ontology, shapes, base)
+    problems = validate(data, ontology, shapes, base, deployment)
     if any(p.blocking for p in problems):
         raise DataError(problems)
     return problems
 
 
-def search_engine_warnings(data: Sequence[Source], ontology: Sequence[Source], base: str) -> list[Problem]:
+def search_engine_warnings(
+    data: Sequence[Source], ontology: Sequence[Source], base: str, deployment: Sequence[tuple[str, str]] = ()
+) -> list[Problem]:
     """Events that search engines will not show as events (a Google-required property is missing)."""
     from exporters.schemaorg import build_alignment, rich_result_problems
     from lodpub.store.oxigraph import OxigraphStore
 
-    store = OxigraphStore.in_memory((*data, *ontology), base)
+    store = OxigraphStore.in_memory((*data, *ontology), base, tuple(deployment))
     locators = [Locator(source.path, base) for source in data]
     warnings = []
     for iri, message in rich_result_problems(store, build_alignment(store)):

@@ -45,6 +45,8 @@ from lodpub.core.locks import file_lock
 from lodpub.core.settings import cache_dir
 from lodpub.core.sources import Files, Source, source_quads, source_triples
 from lodpub.store import Store
+from lodpub.store.deployment import Deployment, deployment_of
+from lodpub.store.deployment import graph_iri as deployment_graph
 from lodpub.store.entailed import data_version
 from lodpub.store.entailed import graph_iri as entailed_graph
 from lodpub.web import i18n
@@ -109,7 +111,7 @@ def generate(
     version = dated_version(find_dataset(store, base)) or store.info.version
     formats = [registry.get(name, kind="rdf") for name in DUMP_FORMATS]
     written = write_dumps(
-        dump_source(store, files, base),
+        dump_source(store, files, base, deployment_of(settings)),
         folder,
         dump_stem(dataset, version),
         formats,
@@ -121,7 +123,7 @@ def generate(
     return manifest
 
 
-def dump_source(store: Store, files: Files, base: str) -> DumpSource:
+def dump_source(store: Store, files: Files, base: str, deployment: Deployment = ()) -> DumpSource:
     """The source files, parsed again, when the store holds exactly them; otherwise the store itself.
 
     Why: an on-disk store yields ~160k quads/s (RocksDB decodes every term's string; `Store.dump` and
@@ -130,13 +132,17 @@ def dump_source(store: Store, files: Files, base: str) -> DumpSource:
     built from these files (`source_quads` is the loader's definition of which graph each quad goes
     into), and equal versions (a hash of base, graphs and bytes) prove the files have not changed
     since. A store that was not loaded from them (one adopted from another tool, a future writable
-    or remote store) has a version of its own, and is scanned. The graph computed at load
-    (`lodpub.store.entailed`) is no file: it is read from the store, and comes last.
+    or remote store) has a version of its own, and is scanned. The graphs computed at load (what the
+    deployment states, `lodpub.store.deployment`; the restatements, `lodpub.store.entailed`) are no
+    files: they are read from the store, and come last.
     """
     sources = files.served
-    entailed = pyoxigraph.NamedNode(entailed_graph(base))
-    computed = list(store.quads(None, None, None, entailed))  # small: it restates the data's terms
-    if store.info.version != data_version(sources, base) or _blank_nodes(computed):
+    computed = [
+        quad
+        for graph in (deployment_graph(base), entailed_graph(base))
+        for quad in store.quads(None, None, None, pyoxigraph.NamedNode(graph))  # small: a few per resource
+    ]
+    if store.info.version != data_version(sources, base, deployment) or _blank_nodes(computed):
         return DumpSource.of_quads(store.quads)  # files give blank nodes other labels than the store
     return DumpSource(
         lambda: chain(chain.from_iterable(source_quads(s, base) for s in sources), computed),

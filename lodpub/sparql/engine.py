@@ -28,6 +28,7 @@ from lodpub.sparql import protocol, safety
 from lodpub.sparql.executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout, StoreSpec
 from lodpub.sparql.results import GRAPH, RESULTS, Answer, Job, Refusal
 from lodpub.store import Store
+from lodpub.store.deployment import deployment_of
 from lodpub.web.negotiate import not_acceptable
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Engine:
         self.graphs = tuple(sorted({*store.graphs(), *(source.graph for source in files.served)}))
         self.triples = store.info.triples
         self.version = store.info.version
-        spec = StoreSpec(settings["store"], files.served, self.base, self.version)
+        spec = StoreSpec(settings["store"], files.served, self.base, self.version, deployment_of(settings))
         self.pool = ExecutorPool(spec, settings["query_executors"])
         self.answers = BoundedCache[Answer](CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
 

@@ -59,6 +59,7 @@ class StoreSpec:
     sources: tuple[Source, ...]
     base: str
     version: str  # the version the app serves; an executor that finds other data refuses to start
+    deployment: tuple[tuple[str, str], ...] = ()  # what the settings state about the dataset
 
 
 class QueryTimeout(Exception):
@@ -351,7 +352,7 @@ def _open(spec: StoreSpec):
     from lodpub.store.oxigraph import OxigraphStore
 
     if spec.store == "memory":
-        return OxigraphStore.in_memory(spec.sources, spec.base)
+        return OxigraphStore.in_memory(spec.sources, spec.base, spec.deployment)
     return OxigraphStore.read_only(Path(spec.store.removeprefix("oxigraph:")))
 
 

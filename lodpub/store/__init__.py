@@ -61,9 +61,16 @@ Check = Callable[[Sequence[Source]], None]
 
 
 def open_store(
-    spec: str, sources: Sequence[Source], base: str, *, replace: bool = False, check: Check | None = None
+    spec: str,
+    sources: Sequence[Source],
+    base: str,
+    *,
+    replace: bool = False,
+    check: Check | None = None,
+    deployment: Sequence[tuple[str, str]] = (),
 ) -> Store:
-    """Open the store a `store` setting names, loading `sources` where it has to.
+    """Open the store a `store` setting names, loading `sources` where it has to, with what the
+    deployment states about the dataset (`lodpub.store.deployment`).
 
     `check` runs before anything is loaded and raises to refuse the data, so nothing half-valid
     is ever served.
@@ -73,7 +80,7 @@ def open_store(
     if spec == "memory":
         if check:
             check(sources)
-        return OxigraphStore.in_memory(sources, base)
+        return OxigraphStore.in_memory(sources, base, tuple(deployment))
     directory = Path(spec.removeprefix("oxigraph:"))
-    prepare_directory(directory, sources, base, replace=replace, check=check)
+    prepare_directory(directory, sources, base, replace=replace, check=check, deployment=tuple(deployment))
     return OxigraphStore.read_only(directory)

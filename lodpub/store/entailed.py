@@ -61,10 +61,10 @@ def graph_iri(base: str) -> str:
     return f"{base}graph/{STEM}"
 
 
-def data_version(sources: Sequence[Source], base: str) -> str:
-    """The version of what a store loaded from `sources` holds: the files, the base and the
-    derivation's code (so new rules in code mean new answers, new ETags, new dumps)."""
-    return version_of(sources, f"{base} {FINGERPRINT}")
+def data_version(sources: Sequence[Source], base: str, deployment: Sequence[tuple[str, str]] = ()) -> str:
+    """The version of what a store loaded from `sources` holds: the files, the base, the deployment's
+    statements and the derivation's code (so new rules in code mean new answers, ETags and dumps)."""
+    return version_of(sources, f"{base} {FINGERPRINT} {tuple(deployment)!r}")
 
 
 def entail(store: pyoxigraph.Store, base: str) -> int:

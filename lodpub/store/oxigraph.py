@@ -21,6 +21,7 @@ import pyoxigraph
 from lodpub.core.locks import file_lock
 from lodpub.core.sources import DataError, Source, source_quads, syntax_problem
 from lodpub.store import Check, DatasetInfo, QueryResult
+from lodpub.store.deployment import Deployment, state
 from lodpub.store.entailed import data_version, entail
 from lodpub.store.isolated import run_isolated
 
@@ -35,12 +36,13 @@ class OxigraphStore:
         self.info = info
 
     @classmethod
-    def in_memory(cls, sources: Sequence[Source], base: str) -> OxigraphStore:
+    def in_memory(cls, sources: Sequence[Source], base: str, deployment: Deployment = ()) -> OxigraphStore:
         store = pyoxigraph.Store()
         for source in sources:
             _load(store, source, base, bulk=False)
+        state(store, base, deployment)
         entail(store, base)
-        return cls(store, _info(sources, base, len(store)))
+        return cls(store, _info(sources, base, len(store), deployment))
 
     @classmethod
     def read_only(cls, directory: Path) -> OxigraphStore:
@@ -76,7 +78,13 @@ class OxigraphStore:
 
 
 def prepare_directory(
-    directory: Path, sources: Sequence[Source], base: str, *, replace: bool, check: Check | None
+    directory: Path,
+    sources: Sequence[Source],
+    base: str,
+    *,
+    replace: bool,
+    check: Check | None,
+    deployment: Deployment = (),
 ) -> DatasetInfo:
     """Make sure `directory` holds a loaded store: fill it if empty, replace it if asked."""
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +95,7 @@ def prepare_directory(
             return run_isolated(_adopt, directory)
         if check:
             check(sources)
-        return run_isolated(_load_and_swap, directory, tuple(sources), base)
+        return run_isolated(_load_and_swap, directory, tuple(sources), base, deployment)
 
 
 def read_meta(directory: Path) -> DatasetInfo:
@@ -111,16 +119,19 @@ def _adopt(directory: Path) -> DatasetInfo:
     return info
 
 
-def _load_and_swap(directory: Path, sources: Sequence[Source], base: str) -> DatasetInfo:
+def _load_and_swap(
+    directory: Path, sources: Sequence[Source], base: str, deployment: Deployment = ()
+) -> DatasetInfo:
     fresh = directory.with_name(f"{directory.name}.loading-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         store = pyoxigraph.Store(str(fresh))
         for source in sources:
             _load(store, source, base, bulk=True)
+        state(store, base, deployment)
         entail(store, base)
         store.flush()
-        info = _info(sources, base, len(store))
+        info = _info(sources, base, len(store), deployment)
         del store
         _write_meta(fresh, info)
     except BaseException:
@@ -154,8 +165,9 @@ def _load(store: pyoxigraph.Store, source: Source, base: str, *, bulk: bool) -> 
         raise DataError([syntax_problem(source.path, error)]) from None
 
 
-def _info(sources: Sequence[Source], base: str, triples: int) -> DatasetInfo:
-    return DatasetInfo(data_version(sources, base), triples, _now(), tuple(str(s.path) for s in sources))
+def _info(sources: Sequence[Source], base: str, triples: int, deployment: Deployment) -> DatasetInfo:
+    version = data_version(sources, base, deployment)
+    return DatasetInfo(version, triples, _now(), tuple(str(s.path) for s in sources))
 
 
 def _write_meta(directory: Path, info: DatasetInfo) -> None:

@@ -703,6 +703,18 @@ def test_schools_agreement_plans_three_primary_school_partnerships(data_graph, i
 # ---------------------------------------------------------------------------
 
 
+def test_the_publishers_decisions_are_the_deployments_not_the_datas(data_graph, stated_graph, iri):
+    """Licence, publisher and contacts are settings (their defaults are the city's decisions)."""
+    dataset = iri("id/dataset/international-relations")
+    decided = (DCTERMS.license, DCTERMS.publisher, DCAT.contactPoint)
+    assert not [p for p in decided if (dataset, p, None) in data_graph]
+    assert one(stated_graph, dataset, DCTERMS.license) == URIRef(
+        "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    )
+    assert one(stated_graph, dataset, DCTERMS.publisher) == iri("id/organization/city-of-heidelberg")
+    assert len(set(stated_graph.objects(dataset, DCAT.contactPoint))) == 2
+
+
 def test_dataset_description(data_graph, iri):
     dataset = iri("id/dataset/international-relations")
     assert {LP.Dataset, DCAT.Dataset, VOID.Dataset} <= set(data_graph.objects(dataset, RDF.type))
@@ -712,8 +724,6 @@ def test_dataset_description(data_graph, iri):
         "https://heidelberg.de/HD/Leben/Partnerstaedte.html"
     )
     assert "October 2021" in str(one(data_graph, dataset, RDFS.comment))
-    assert one(data_graph, dataset, DCTERMS.license) == URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
-    assert one(data_graph, dataset, DCTERMS.publisher) == iri("id/organization/city-of-heidelberg")
     assert typed(one(data_graph, dataset, DCTERMS.modified), None) == ("2026-11-25", XSD.date)
     assert str(one(data_graph, dataset, OWL.versionInfo)) == "2026-11-25"
     assert str(one(data_graph, dataset, DCTERMS.language)).endswith("/language/DEU")

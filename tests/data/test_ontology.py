@@ -286,8 +286,8 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -
 
 
 @pytest.fixture(scope="module")
-def shipped_results(data_graph, shapes_graph, ontology_graph) -> dict:
-    return validate(data_graph, shapes_graph, ontology_graph)
+def shipped_results(stated_graph, shapes_graph, ontology_graph) -> dict:
+    return validate(stated_graph, shapes_graph, ontology_graph)
 
 
 def test_shipped_data_has_no_violations(shipped_results):
