@@ -93,11 +93,12 @@ VOLATILE = (
         rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
     ),  # load / generation instants
     re.compile(rb"\d{8}T\d{6}Z"),  # the same in iCalendar
+    re.compile(rb"\d{1,2}\.? [^\s,<]+ \d{4}, \d\d:\d\d"),  # as people read them: `3 December 2026, 09:01`
     re.compile(rb"(?:_:|nodeID=\"|\"@id\": \"_:)[A-Za-z0-9]+"),  # blank-node labels
     re.compile(rb"\b[0-9a-f]{16,64}\b"),  # versions and checksums, which follow the labels above
     # file sizes, which follow them too (RDF/XML, JSON-LD, Turtle and N-Triples, JSON, HTML)
     re.compile(rb"byteSize[^>\n]{0,120}>\d+|byteSize.{0,120}?@value\":\"\d+"),
-    re.compile(rb"(?:byteSize|\"size\")[^\d<]{0,80}\d+|<td>\d+</td>"),
+    re.compile(rb"(?:byteSize|\"size\")[^\d<]{0,80}\d+|<td>\d+</td>|<td>[\d.,]+ [kMG]?B</td>"),
 )
 
 
