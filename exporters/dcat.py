@@ -87,7 +87,7 @@ class Download:
 
     file: DumpFile
     url: str
-    issued: str  # when the file was generated (xsd:dateTime)
+    issued: str  # when its content was first served (xsd:dateTime): the same after every restart
 
 
 class UnknownTheme(ValueError):
@@ -127,9 +127,17 @@ class _Graph:
 
 
 def describe(
-    store: Store, facts: DatasetFacts, site: Site, downloads: Sequence[Download], themes: Sequence[str]
+    store: Store,
+    facts: DatasetFacts,
+    site: Site,
+    downloads: Sequence[Download],
+    themes: Sequence[str],
+    published: void.Published | None = None,
 ) -> list[Triple]:
-    """The catalog, its dataset, one distribution per dump file and the SPARQL endpoint as a service."""
+    """The catalog, its dataset, one distribution per dump file and the SPARQL endpoint as a service.
+
+    The dates are `published`'s (the served content's), else what the data states (a record made
+    without a server, such as a test's)."""
     g = _Graph()
     catalog, dataset, service = (
         NamedNode(site.catalog),
@@ -141,14 +149,15 @@ def describe(
     _catalog(g, store, site, publisher)
     g.add(catalog, DCAT + "dataset", dataset)
     g.add(catalog, DCAT + "service", service)
-    modified = _latest(facts.get(DCTERMS + "modified"))
+    dates = published.statements(facts) if published else _stated_dates(facts)
     for node in (catalog, dataset):
         if publisher is not None:
             g.add(node, DCTERMS + "publisher", publisher)
         for language in _languages(g, facts):
             g.add(node, DCTERMS + "language", language)
-        if modified is not None:
-            g.add(node, DCTERMS + "modified", modified)
+        for predicate, value in dates:
+            if node == dataset or predicate == DCTERMS + "modified":  # a catalog is issued once, unknown
+                g.add(node, predicate, value)
     _dataset(g, store, facts, site)
     for area in dcat_places.spatial(g, store, facts.get(DCTERMS + "spatial")):
         g.add(catalog, DCTERMS + "spatial", area)
@@ -238,9 +247,6 @@ def _dataset(g: _Graph, store: Store, facts: DatasetFacts, site: Site) -> None:
         for value in facts.get(predicate):
             g.add(dataset, predicate, value)
     g.add(dataset, DCTERMS + "identifier", Literal(facts.iri))
-    issued = _latest(facts.get(DCTERMS + "issued"))
-    if issued is not None:
-        g.add(dataset, DCTERMS + "issued", issued)
     version = facts.first(OWL + "versionInfo")
     if isinstance(version, Literal):
         g.add(dataset, DCAT + "version", Literal(version.value))
@@ -299,7 +305,9 @@ def _distribution(g: _Graph, site: Site, download: Download, license_: NamedNode
     g.add(checksum, SPDX + "checksumValue", Literal(file.sha256, datatype=NamedNode(XSD + "hexBinary")))
     g.type(NamedNode(SHA256), SPDX + "ChecksumAlgorithm")
     g.add(NamedNode(SHA256), OWL + "sameAs", NamedNode(SPDX_SHA256))
-    g.add(node, DCTERMS + "issued", Literal(download.issued, datatype=NamedNode(XSD + "dateTime")))
+    when = Literal(download.issued, datatype=NamedNode(XSD + "dateTime"))
+    g.add(node, DCTERMS + "issued", when)
+    g.add(node, DCTERMS + "modified", when)  # a file's name is its content's: it never changes under it
     if license_ is not None:
         g.add(node, DCTERMS + "license", license_)
     return node
@@ -369,6 +377,12 @@ def _distinct(labels: Sequence[Literal]) -> list[Literal]:
     if len({label.value for label in labels}) == 1:
         return [Literal(labels[0].value)]
     return list(labels)
+
+
+def _stated_dates(facts: DatasetFacts) -> list[tuple[str, Literal]]:
+    """The dataset's `dcterms:issued` and `dcterms:modified` as the data states them (latest of each)."""
+    found = ((p, _latest(facts.get(p))) for p in (DCTERMS + "issued", DCTERMS + "modified"))
+    return [(p, value) for p, value in found if value is not None]
 
 
 def _latest(values: Iterable[Term]) -> Literal | None:

@@ -76,7 +76,7 @@ class Manifest:
     """What a dump folder holds: written last, so a folder with a manifest is complete."""
 
     dataset: str  # the name the files start with, e.g. `heidelberg`
-    version: str  # the dated version in the file names, e.g. `2026-11-25`
+    version: str  # the version in the file names: first served, content hash, e.g. `2026-11-25-3f2a9c1b`
     content_version: str  # lodpub's content hash of the served files (`store.info.version`)
     generated: str  # when the files were written (ISO 8601, UTC)
     quads: int
@@ -100,7 +100,7 @@ class Manifest:
 
 
 def dump_stem(dataset: str, version: str) -> str:
-    """`heidelberg-2026-11-25`: the dataset's name and its dated version."""
+    """`heidelberg-2026-11-25-3f2a9c1b`: the dataset's name and its version (`DatasetInfo.label`)."""
     return f"{dataset}-{version}"
 
 

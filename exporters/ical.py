@@ -265,20 +265,12 @@ def _text(terms: list) -> str | None:
     return terms[0].value if terms else None
 
 
-def heading(facts: DatasetFacts | None, lang: str) -> tuple[str | None, datetime | None]:
-    """The dataset's title for a reader of `lang` and its latest modification date (as midnight UTC),
-    from the dataset resource `lodpub.core.facts.find_dataset` names, if it says them."""
+def heading(facts: DatasetFacts | None, lang: str) -> str | None:
+    """The dataset's title for a reader of `lang`, from the dataset resource `lodpub.core.facts.find_dataset`
+    names. (Not its `dcterms:modified` for DTSTAMP: the caller has the served content's date.)"""
     if facts is None:
-        return None, None
-    titles = by_language(facts.get(DCTERMS + "title"))
-    stamp = None
-    for value in sorted((v.value for v in facts.get(DCTERMS + "modified")), reverse=True):
-        try:
-            stamp = datetime.fromisoformat(value[:10]).replace(tzinfo=UTC)
-            break
-        except ValueError:
-            continue
-    return pick(titles, lang), stamp
+        return None
+    return pick(by_language(facts.get(DCTERMS + "title")), lang)
 
 
 def write(events: Events, stream: BinaryIO, calendar: Calendar) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 PREFIXES = prefixes("void", "dcterms", "dcat", "owl", "rdfs", "xsd", "formats")
 # facts copied from the dataset resource into the VoID description, as they are stated there
-COPIED = ("title", "description", "license", "publisher", "modified", "issued", "language", "spatial")
+COPIED = ("title", "description", "license", "publisher", "language", "spatial")  # dates: `Published`
 DATED = (LP + "startDate", LP + "endDate")  # the events' dates give the temporal coverage
 EXAMPLES = 3  # example resources picked when the data names none: one of each of the largest classes
 
@@ -50,16 +50,22 @@ def labels(store: Store, subject: NamedNode | BlankNode | None) -> list[Literal]
     return sorted((v for v in objects(store, subject, RDFS + "label") if isinstance(v, Literal)), key=str)
 
 
-def dated_version(facts: DatasetFacts | None) -> str | None:
-    """The dataset's version date (`dcterms:modified`, else a date-like `owl:versionInfo`) as YYYY-MM-DD."""
-    if facts is None:
-        return None
-    for predicate in (DCTERMS + "modified", OWL + "versionInfo"):
-        for value in facts.get(predicate):
-            text = value.value if isinstance(value, Literal) else ""
-            if len(text) >= 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
-                return text[:10]
-    return None
+@dataclass(frozen=True)
+class Published:
+    """When the served data was first published and last changed (ISO 8601 dateTimes), from the
+    server's record of content versions (`lodpub.store.history`): a restart keeps them, new data moves
+    `modified`. Stated instead of the data's own `dcterms:modified`, which only changes when an
+    editor remembers to change it; the data's `dcterms:issued`, if any, is kept: the editors know
+    when the dataset was first published, possibly before this server served it."""
+
+    issued: str
+    modified: str
+
+    def statements(self, facts: DatasetFacts | None) -> list[tuple[str, Literal]]:
+        """`(predicate, value)` for `dcterms:issued` and `dcterms:modified`."""
+        stated = [v for v in (facts.get(DCTERMS + "issued") if facts else ()) if isinstance(v, Literal)]
+        issued = min(stated, key=lambda v: v.value) if stated else _date_time(self.issued)
+        return [(DCTERMS + "issued", issued), (DCTERMS + "modified", _date_time(self.modified))]
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,11 @@ class Endpoints:
 
 
 def describe(
-    endpoints: Endpoints, uri_space: str, stats: Statistics, facts: DatasetFacts | None
+    endpoints: Endpoints,
+    uri_space: str,
+    stats: Statistics,
+    facts: DatasetFacts | None,
+    published: Published | None = None,
 ) -> list[Triple]:
     """The VoID description; blank nodes have fixed labels, so the same data reads the same."""
     dataset = NamedNode(endpoints.dataset)
@@ -227,6 +237,8 @@ def describe(
         triples += [
             Triple(dataset, _n(DCTERMS + p), value) for p in COPIED for value in facts.get(DCTERMS + p)
         ]
+    if published is not None:
+        triples += [Triple(dataset, _n(p), value) for p, value in published.statements(facts)]
     for iri, how, number in stats.computed:  # a graph the loader derives: a subset saying how
         triples += [
             Triple(dataset, _n(VOID + "subset"), _n(iri)),
@@ -260,6 +272,10 @@ def _partitions(
 
 def _n(iri: str) -> NamedNode:
     return NamedNode(iri)
+
+
+def _date_time(text: str) -> Literal:
+    return Literal(text, datatype=NamedNode(XSD + "dateTime"))
 
 
 def _integer(number: int) -> Literal:

@@ -158,7 +158,7 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
     from lodpub.api.context import JsonLdContext
     from lodpub.api.named_queries import load_queries
     from lodpub.core.checks import load_check
-    from lodpub.core.settings import resolve_file
+    from lodpub.core.settings import cache_dir, resolve_file
     from lodpub.core.sources import files_from_settings
     from lodpub.linked_data.pages import read_publication
     from lodpub.linked_data.paths import Site
@@ -176,6 +176,7 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
         settings["base_uri"],
         check=load_check(files, settings),
         deployment=deployment_of(settings),
+        history=cache_dir(settings),
     )
     return Services(
         settings=settings,

@@ -1,5 +1,6 @@
-"""`/api/<name>`: the canned queries answer with the facts of the seed page, in every offered format,
-and refuse bad parameters with a 400 that names them. `/context.jsonld` is the ontology's context."""
+"""`/api/<name>`: the canned queries answer with what the data holds (checked against the data itself, or
+against events of our own), in every offered format, and refuse bad parameters with a 400 that names
+them. `/context.jsonld` is the ontology's context."""
 
 import csv
 import io
@@ -13,11 +14,62 @@ from pyld import jsonld
 from lodpub.core.vocab import LP, RDFS_LABEL, SCHEMA, XSD
 
 MONTPELLIER = BASE + "id/partnership/montpellier"
+CITY = BASE + "id/city/"
+# Our own events, named as in the shipped data: a year, a month, days, a dateTime, a span, one undated and
+# one historical, so the date queries are tested whatever events an editor adds to the data.
+EVENTS = f"""\
+@prefix lp: <{LP}> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <{XSD}> .
+@prefix event: <id/event/> .
+@prefix partnership: <id/partnership/> .
+
+partnership:montpellier a lp:Partnership ; rdfs:label "Heidelberg–Montpellier town twinning"@en .
+event:montpellier-partnership-60th-anniversary a lp:Event ; rdfs:label "60 years"@en ;
+    lp:startDate "2021"^^xsd:gYear ; lp:endDate "2021"^^xsd:gYear ;
+    lp:municipalRelation partnership:montpellier .
+event:montpellier-anniversary-celebration-2021 a lp:Celebration ; rdfs:label "Celebration"@en ;
+    lp:startDate "2021-09"^^xsd:gYearMonth ;
+    lp:dateNote "early September 2021"@en , "Anfang September 2021"@de ;
+    lp:municipalRelation partnership:montpellier .
+event:montpellier-return-visit-2021 a lp:DelegationVisit ; rdfs:label "Return visit"@en ;
+    lp:startDate "2021-10-01"^^xsd:date ; lp:endDate "2021-10-04"^^xsd:date ;
+    lp:municipalRelation partnership:montpellier .
+event:world-human-rights-cities-forum-2021 a lp:Forum ; rdfs:label "Forum"@en ;
+    lp:startDate "2021-10-07"^^xsd:date ; lp:endDate "2021-10-10"^^xsd:date .
+event:stadtarchiv-school-workshop-2021 a lp:Workshop ; rdfs:label "Workshop"@en ;
+    lp:startDate "2021-10-15T15:00:00+02:00"^^xsd:dateTime ; lp:municipalRelation partnership:montpellier .
+event:gurs-commemoration-2021 a lp:Commemoration ; rdfs:label "Commemoration"@en ;
+    lp:startDate "2021-10-24"^^xsd:date .
+event:montpellier-wine-fair-2021 a lp:Fair ; rdfs:label "Wine fair"@en ;
+    lp:location <id/place/eugen-biser-saal> ; lp:municipalRelation partnership:montpellier .
+<id/place/eugen-biser-saal> a lp:Place ; rdfs:label "Eugen-Biser-Saal"@en .
+event:deportation-to-gurs-1940 a lp:HistoricalEvent ; rdfs:label "Deportation"@en ;
+    lp:startDate "1940-10-22"^^xsd:date ; lp:endDate "1940-10-24"^^xsd:date .
+event:meetings a lp:EventSeries ; rdfs:label "Meetings, undated"@en .
+"""
 
 
 @pytest.fixture(scope="module")
 def web(heidelberg_web):
     return heidelberg_web
+
+
+@pytest.fixture(scope="module")
+def events_web(make_module_app, tmp_path_factory):
+    """The app on `EVENTS` alone, with the shipped ontology: the date queries, whatever the data holds."""
+    path = tmp_path_factory.mktemp("events") / "events.ttl"
+    path.write_text(EVENTS, encoding="utf-8")
+    return make_module_app({"data": [str(path)], "validate_on_load": False, "base_uri": BASE}).test_client()
+
+
+def in_data(data_graph, where: str) -> set[str]:
+    """The IRIs ?x that `where` matches in the shipped data: what a canned query should list."""
+    query = f"PREFIX lp: <{LP}> SELECT DISTINCT ?x WHERE {{ {where} }}"
+    return {str(row.x) for row in data_graph.query(query)}
+
+
+PARTNERS = "?relation a lp:Partnership ; lp:partner ?x"
 
 
 def rows(web, path: str, **params) -> list[dict]:
@@ -27,20 +79,18 @@ def rows(web, path: str, **params) -> list[dict]:
     return [{k: v["value"] for k, v in b.items()} for b in response.get_json()["results"]["bindings"]]
 
 
-# --- facts from the seed page ---------------------------------------------------------------------
+# --- the data and a few facts of it ----------------------------------------------------------------
 
 
-def test_partner_cities_are_the_eight_of_the_seed_page(web):
-    cities = {r["partnerLabel"]: r for r in rows(web, "/api/partner_cities")}
-    assert sorted(cities) == sorted(
-        ["Hangzhou", "Palo Alto", "Montpellier", "Cambridge", "Rehovot", "Bautzen", "Simferopol", "Kumamoto"]
-    )
-    assert cities["Montpellier"]["startYear"] == "1961"
-    assert cities["Montpellier"]["countryLabel"] == "France"
-    assert cities["Montpellier"]["partner"] == BASE + "id/city/montpellier"
-    assert "country" not in cities["Simferopol"]  # the page names no country for Simferopol
-    assert "startYear" not in cities["Hangzhou"]  # not confirmed, so not stated
-    assert cities["Palo Alto"]["countryLabel"] == "United States"
+def test_partner_cities_are_the_partners_of_the_partnerships(web, data_graph):
+    cities = {r["partner"]: r for r in rows(web, "/api/partner_cities")}
+    assert set(cities) == in_data(data_graph, PARTNERS)
+    assert cities[CITY + "montpellier"]["partnerLabel"] == "Montpellier"
+    assert cities[CITY + "montpellier"]["startYear"] == "1961"
+    assert cities[CITY + "montpellier"]["countryLabel"] == "France"
+    assert "country" not in cities[CITY + "simferopol"]  # the page names no country for Simferopol
+    assert "startYear" not in cities[CITY + "hangzhou"]  # not confirmed, so not stated
+    assert cities[CITY + "palo-alto"]["countryLabel"] == "United States"
 
 
 def test_labels_follow_the_lang_parameter(web):
@@ -49,13 +99,13 @@ def test_labels_follow_the_lang_parameter(web):
     assert cities["Bautzen"]["countryLabel"] == "Deutschland"
 
 
-def test_friendly_relations_are_the_three_of_the_seed_page(web):
-    relations = {r["partnerLabel"]: r for r in rows(web, "/api/friendly_relations", lang="de")}
-    assert set(relations) == {"Mostar", "Jelenia Góra", "Heidelberg (Gauteng)"}
-    assert relations["Mostar"]["countryLabel"] == "Bosnien-Herzegowina"
-    assert relations["Jelenia Góra"]["countryLabel"] == "Polen"
-    assert relations["Heidelberg (Gauteng)"]["countryLabel"] == "Südafrika"
-    assert relations["Heidelberg (Gauteng)"]["containedInPlaceLabel"] == "Provinz Gauteng"
+def test_friendly_relations_are_the_partners_of_the_friendly_relations(web, data_graph):
+    relations = {r["partner"]: r for r in rows(web, "/api/friendly_relations", lang="de")}
+    assert set(relations) == in_data(data_graph, "?relation a lp:FriendlyRelation ; lp:partner ?x")
+    assert relations[CITY + "mostar"]["countryLabel"] == "Bosnien-Herzegowina"
+    assert relations[CITY + "jelenia-gora"]["countryLabel"] == "Polen"
+    assert relations[CITY + "heidelberg-gauteng"]["countryLabel"] == "Südafrika"
+    assert relations[CITY + "heidelberg-gauteng"]["containedInPlaceLabel"] == "Provinz Gauteng"
 
 
 def events(web, **params) -> dict[str, dict]:
@@ -64,8 +114,8 @@ def events(web, **params) -> dict[str, dict]:
     }
 
 
-def test_events_of_2021_by_default(web):
-    assert set(events(web)) == {
+def test_events_of_2021_by_default(events_web):
+    assert set(events(events_web)) == {
         "montpellier-partnership-60th-anniversary",  # 2021 (xsd:gYear)
         "montpellier-anniversary-celebration-2021",  # 2021-09 (xsd:gYearMonth)
         "montpellier-return-visit-2021",  # 2021-10-01 to 2021-10-04
@@ -101,12 +151,12 @@ def test_events_of_2021_by_default(web):
         ("2022-01-01", "2030-12-31", set()),
     ],
 )
-def test_events_in_a_range_overlap_it(web, first, last, expected):
-    assert set(events(web, **{"from": first, "to": last})) == expected
+def test_events_in_a_range_overlap_it(events_web, first, last, expected):
+    assert set(events(events_web, **{"from": first, "to": last})) == expected
 
 
-def test_event_dates_keep_their_datatypes(web):
-    response = web.get("/api/events_in_range", headers={"Accept": "application/sparql-results+json"})
+def test_event_dates_keep_their_datatypes(events_web):
+    response = events_web.get("/api/events_in_range", headers={"Accept": "application/sparql-results+json"})
     by_event = {b["event"]["value"]: b for b in response.get_json()["results"]["bindings"]}
     assert by_event[BASE + "id/event/montpellier-anniversary-celebration-2021"]["startDate"]["datatype"] == (
         XSD + "gYearMonth"
@@ -117,10 +167,10 @@ def test_event_dates_keep_their_datatypes(web):
     )
 
 
-def test_events_of_the_montpellier_partnership(web):
+def test_events_of_the_montpellier_partnership(events_web):
     found = {
         r["event"].removeprefix(BASE + "id/event/"): r
-        for r in rows(web, "/api/partnership_events", partnership=MONTPELLIER)
+        for r in rows(events_web, "/api/partnership_events", partnership=MONTPELLIER)
     }
     assert set(found) == {
         "montpellier-partnership-60th-anniversary",
@@ -138,10 +188,11 @@ def test_another_partnership_has_no_events(web):
     assert rows(web, "/api/partnership_events", partnership=BASE + "id/partnership/bautzen") == []
 
 
-def test_contacts_with_unit_and_address(web):
-    contacts = {r["contactPersonLabel"]: r for r in rows(web, "/api/contacts")}
-    assert set(contacts) == {"Malena Arnold", "Theresa Kälberer"}
-    for contact in contacts.values():
+def test_contacts_with_unit_and_address(web, data_graph):
+    contacts = {r["contactPoint"]: r for r in rows(web, "/api/contacts")}
+    assert set(contacts) == in_data(data_graph, "?unit lp:contactPoint ?x")
+    for name in ("malena-arnold", "theresa-kaelberer"):
+        contact = contacts[BASE + "id/contact-point/" + name]
         assert contact["unitLabel"] == "Office of the Lord Mayor, International Relations"
         assert (
             contact["buildingName"],
@@ -154,24 +205,32 @@ def test_contacts_with_unit_and_address(web):
             "69117",
             "Heidelberg",
         )
-    german = rows(web, "/api/contacts", lang="de")
-    assert {r["unitLabel"] for r in german} == {"Referat des Oberbürgermeisters, Internationale Beziehungen"}
+    german = {r["contactPoint"]: r for r in rows(web, "/api/contacts", lang="de")}
+    assert {
+        german[BASE + "id/contact-point/" + name]["unitLabel"]
+        for name in ("malena-arnold", "theresa-kaelberer")
+    } == {"Referat des Oberbürgermeisters, Internationale Beziehungen"}
 
 
-def test_programmes(web):
-    programmes = {r["programmeLabel"]: r for r in rows(web, "/api/programmes")}
-    assert len(programmes) == 4
-    school = programmes["International Summer Science School"]
-    assert (school["startYear"], school["alternateName"], school["relations"]) == ("1996", "ISH", "8")
-    assert school["providerLabel"] == "City of Heidelberg"
-    cooperation = programmes[
-        "Cooperation of the International Summer Science School with the National Youth Science Forum"
-    ]
-    assert (cooperation["startYear"], cooperation["partOfLabel"]) == (
-        "2010",
-        "International Summer Science School",
+def test_programmes(web, data_graph):
+    programmes = {
+        r["programme"].removeprefix(BASE + "id/programme/"): r for r in rows(web, "/api/programmes")
+    }
+    kinds = "VALUES ?type { lp:Programme lp:EducationalProgramme lp:FundingProgramme } ?x a ?type"
+    assert {BASE + "id/programme/" + name for name in programmes} == in_data(data_graph, kinds)
+    school = programmes["international-summer-science-school"]
+    relations = in_data(data_graph, f"<{school['programme']}> lp:municipalRelation ?x")
+    assert (school["startYear"], school["alternateName"], school["relations"]) == (
+        "1996",
+        "ISH",
+        str(len(relations)),
     )
-    assert programmes["Care of the Gurs memorial"]["typeLabel"] == "Programme"
+    assert school["provider"] == BASE + "id/organization/city-of-heidelberg"
+    assert school["providerLabel"] == "City of Heidelberg"
+    cooperation = programmes["iss-national-youth-science-forum-cooperation"]
+    assert (cooperation["startYear"], cooperation["partOf"]) == ("2010", school["programme"])
+    assert cooperation["partOfLabel"] == school["programmeLabel"]
+    assert programmes["gurs-memorial-care"]["typeLabel"] == "Programme"
 
 
 # --- parameters ------------------------------------------------------------------------------------
@@ -272,11 +331,11 @@ def test_an_empty_parameter_is_as_if_not_given(web):
     assert response.status_code == 400 and "'partnership' is required" in response.get_data(as_text=True)
 
 
-def test_csv_has_a_header_and_a_row_per_city(web):
+def test_csv_has_a_header_and_a_row_per_city(web, data_graph):
     text = web.get("/api/partner_cities?format=csv").get_data(as_text=True)
     table = list(csv.DictReader(io.StringIO(text)))
-    assert len(table) == 8
-    assert {r["partnerLabel"]: r["startYear"] for r in table}["Montpellier"] == "1961"
+    assert len(table) == len(in_data(data_graph, PARTNERS))
+    assert {r["partner"]: r["startYear"] for r in table}[CITY + "montpellier"] == "1961"
 
 
 def test_html_is_a_table_linking_iris_to_this_server(web):
@@ -329,18 +388,19 @@ def triples(document: dict, loader) -> set[tuple[str, str, str]]:
     return found
 
 
-def test_json_ld_rows_expand_to_ontology_terms(web):
+def test_json_ld_rows_expand_to_ontology_terms(web, data_graph):
     document = web.get("/api/partner_cities", headers={"Accept": "application/ld+json"}).get_json()
-    assert len(document["@graph"]) == 8
+    cities = len(in_data(data_graph, PARTNERS))
+    assert len(document["@graph"]) == cities
     expanded = jsonld.expand(document, {"documentLoader": loader_for(web)})
-    assert len(expanded) == 8
+    assert len(expanded) == cities
     found = triples(document, loader_for(web))
     assert (LP + "startYear", "1961", XSD + "gYear") in found
     assert (LP + "country", BASE + "id/country/france", "") in found
     assert (BASE + "api/partner_cities#partnerLabel", "Montpellier", "en") in found
 
 
-def test_json_ld_over_http_with_the_context_fetched_by_url(start_server):
+def test_json_ld_over_http_with_the_context_fetched_by_url(start_server, data_graph):
     server = start_server()
     document = requests.get(
         f"{server.url}/api/contacts", headers={"Accept": "application/ld+json"}, timeout=10
@@ -348,7 +408,8 @@ def test_json_ld_over_http_with_the_context_fetched_by_url(start_server):
     assert document["@context"][0] == f"{server.url}/context.jsonld"
     expanded = jsonld.expand(document)  # pyld fetches the context from the server itself
     streets = [node[LP + "streetAddress"][0]["@value"] for node in expanded]
-    assert streets == ["Marktplatz 10", "Marktplatz 10"]
+    contacts = in_data(data_graph, "?unit lp:contactPoint ?x")
+    assert len(streets) == len(contacts) and "Marktplatz 10" in streets
 
 
 # --- the context --------------------------------------------------------------------------------

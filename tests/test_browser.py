@@ -6,7 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT
+from conftest import LP, ROOT
+from rdflib import RDF
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -119,12 +120,15 @@ HEADINGS = {
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_the_home_page_in_the_readers_language(session, lang):
+def test_the_home_page_in_the_readers_language(session, lang, data_graph):
     page = session.open("/")
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("h1").inner_text() == HEADINGS[lang][0]
-    assert page.locator("section[aria-labelledby=partners] tbody tr").count() == 8
-    assert page.locator("section[aria-labelledby=map] svg a").count() == 12 + 7  # world, then Europe
+    partnerships = set(data_graph.subjects(RDF.type, LP.Partnership))
+    assert page.locator("section[aria-labelledby=partners] tbody tr").count() == len(partnerships)
+    world = page.locator("section[aria-labelledby=map] svg.map-world a").count()
+    assert world == page.locator("section[aria-labelledby=map] ul.map-list li").count()  # a point per city
+    assert page.locator("section[aria-labelledby=map] svg a").count() > world  # and Europe's inset
     session.screenshot(f"landing-{lang}")
 
 

@@ -14,6 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD
 from exporters import dcat_places
 from exporters.dcat import UnknownTheme, check_themes
 from exporters.void import date_bounds
+from lodpub.app import services_of
 from lodpub.core.settings import SettingsError
 from lodpub.publish.dumps import current_dumps
 from lodpub.store.oxigraph import OxigraphStore
@@ -101,7 +102,7 @@ def test_one_distribution_per_dump_file_with_what_harvesters_check(catalog, mani
 
 
 def test_facts_come_from_the_data(catalog, stated_graph):
-    for predicate in (DCTERMS.title, DCTERMS.description, DCAT.keyword, DCTERMS.modified, DCTERMS.language):
+    for predicate in (DCTERMS.title, DCTERMS.description, DCAT.keyword, DCTERMS.language):
         assert set(catalog.objects(DATASET, predicate)) == set(stated_graph.objects(DATASET, predicate))
     assert (LICENSE, RDF.type, DCTERMS.LicenseDocument) in catalog
     publisher = catalog.value(DATASET, DCTERMS.publisher)
@@ -237,3 +238,17 @@ def test_the_nearest_place_with_an_authority_entry_is_named(place, spatial):
     areas = dcat_places.spatial(graph, OxigraphStore(store, None), [pyoxigraph.NamedNode(place)])
     assert [a.value for a in areas] == [spatial or place]
     assert (spatial or place, str(RDF.type), str(DCTERMS.Location)) in graph.triples
+
+
+def test_the_dates_follow_the_served_content_not_a_date_typed_into_it(heidelberg, catalog, stated_graph):
+    """`modified` is when this version was first served (`lodpub.store.history`), on the catalog and
+    the dataset; the data's own `issued` stays; each distribution is issued with its content."""
+    info = services_of(heidelberg).store.info
+    modified = Literal(info.modified, datatype=XSD.dateTime)
+    assert set(catalog.objects(CATALOG, DCTERMS.modified)) == {modified}
+    assert set(catalog.objects(DATASET, DCTERMS.modified)) == {modified}
+    stated = set(stated_graph.objects(DATASET, DCTERMS.issued))  # else when first served
+    expected = stated or {Literal(info.issued, datatype=XSD.dateTime)}
+    assert set(catalog.objects(DATASET, DCTERMS.issued)) == expected
+    for node in catalog.objects(DATASET, DCAT.distribution):
+        assert catalog.value(node, DCTERMS.issued) == Literal(info.first_seen, datatype=XSD.dateTime)

@@ -3,6 +3,7 @@ version, serving speaks HTTP properly (lengths, ETags, ranges, gzip) and writing
 
 import gzip
 import hashlib
+import re
 import shutil
 import threading
 import tracemalloc
@@ -36,7 +37,7 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json; charset=utf-8",
     "rdf": "application/rdf+xml; charset=utf-8",
 }
-STEM = "heidelberg-2026-11-25"  # the data's file name and its dataset's dcterms:modified
+LABEL = re.compile(r"\d{4}-\d{2}-\d{2}-[0-9a-f]{8}")  # the day the content was first served, its hash
 
 
 @pytest.fixture(scope="module")
@@ -58,21 +59,29 @@ def folder(heidelberg, manifest) -> Path:
 
 
 @pytest.fixture(scope="module")
+def stem(manifest) -> str:
+    """`heidelberg-2026-12-03-3f2a9c1b`: the data's file name, then the version's label."""
+    return f"{manifest.dataset}-{manifest.version}"
+
+
+@pytest.fixture(scope="module")
 def served(heidelberg) -> list[pyoxigraph.Quad]:
     return list(services_of(heidelberg).store.quads())
 
 
-def test_every_format_is_written_plain_and_gzipped_with_dated_names(manifest, folder):
-    expected = {f"{STEM}.{EXTENSIONS[name]}{gz}" for name in DUMP_FORMATS for gz in ("", ".gz")}
+def test_every_format_is_written_plain_and_gzipped_with_dated_names(heidelberg, manifest, folder, stem):
+    expected = {f"{stem}.{EXTENSIONS[name]}{gz}" for name in DUMP_FORMATS for gz in ("", ".gz")}
     assert {f.name for f in manifest.files} == expected
     assert {p.name for p in folder.iterdir()} == expected | {"SHA256SUMS", "index.json"}
-    assert (manifest.dataset, manifest.version) == ("heidelberg", "2026-11-25")
+    info = services_of(heidelberg).store.info
+    assert (manifest.dataset, manifest.version) == ("heidelberg", info.label)
+    assert LABEL.fullmatch(manifest.version) and manifest.version.endswith(info.version[:8])
     assert manifest.content_version == folder.name  # the folder is keyed by the content version
 
 
 @pytest.mark.parametrize("name", DUMP_FORMATS)
-def test_each_dump_parses_with_rdflib_to_the_served_graph(name, folder, served):
-    path = folder / f"{STEM}.{EXTENSIONS[name]}"
+def test_each_dump_parses_with_rdflib_to_the_served_graph(name, folder, served, stem):
+    path = folder / f"{stem}.{EXTENSIONS[name]}"
     if name == "nquads":
         dataset = rdflib.Dataset()
         dataset.parse(path, format="nquads")
@@ -86,9 +95,9 @@ def test_each_dump_parses_with_rdflib_to_the_served_graph(name, folder, served):
 
 
 @pytest.mark.parametrize("name", DUMP_FORMATS)
-def test_each_dump_parses_with_pyoxigraph_too_and_gzip_holds_the_same_bytes(name, folder, served):
+def test_each_dump_parses_with_pyoxigraph_too_and_gzip_holds_the_same_bytes(name, folder, served, stem):
     fmt = build_registry().get(name, kind="rdf")
-    path = folder / f"{STEM}.{fmt.extension}"
+    path = folder / f"{stem}.{fmt.extension}"
     assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
     parsed = list(pyoxigraph.parse(path=path, format=fmt.oxigraph))
     assert isomorphic(graph_of(parsed), graph_of(served))
@@ -116,12 +125,12 @@ def test_checksums_and_sizes_match_the_files(manifest, folder):
         assert len(data) == file.size
 
 
-def test_a_dataset_without_a_dated_dataset_resource_is_named_by_its_content_version(app):
+def test_a_dataset_without_a_dated_dataset_resource_is_named_by_its_content_version_too(app):
     with app.app_context():
         manifest = current_dumps().manifest()
-    version = services_of(app).store.info.version
-    assert manifest.version == version
-    assert f"cities-{version}.ttl" in {f.name for f in manifest.files}
+    info = services_of(app).store.info
+    assert manifest.version == info.label and info.label.endswith(info.version[:8])
+    assert f"cities-{info.label}.ttl" in {f.name for f in manifest.files}
 
 
 # --- made once per version ------------------------------------------------------------------------
@@ -222,8 +231,8 @@ def web(heidelberg, manifest):
 
 
 @pytest.mark.parametrize("extension", MEDIA_TYPES)
-def test_plain_files_are_served_with_media_type_length_and_etag(web, manifest, folder, extension):
-    name = f"{STEM}.{extension}"
+def test_plain_files_are_served_with_media_type_length_and_etag(web, manifest, folder, extension, stem):
+    name = f"{stem}.{extension}"
     response = web.get(f"/dumps/{name}", headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == MEDIA_TYPES[extension]
@@ -235,8 +244,8 @@ def test_plain_files_are_served_with_media_type_length_and_etag(web, manifest, f
 
 
 @pytest.mark.parametrize("extension", MEDIA_TYPES)
-def test_gz_files_are_gzip_downloads(web, manifest, folder, extension):
-    name = f"{STEM}.{extension}.gz"
+def test_gz_files_are_gzip_downloads(web, manifest, folder, extension, stem):
+    name = f"{stem}.{extension}.gz"
     response = web.get(f"/dumps/{name}", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Type"] == "application/gzip"
     assert "Content-Encoding" not in response.headers
@@ -245,8 +254,8 @@ def test_gz_files_are_gzip_downloads(web, manifest, folder, extension):
     assert response.data == (folder / name).read_bytes()
 
 
-def test_a_client_taking_gzip_gets_the_compressed_bytes_of_a_plain_name(web, manifest, folder):
-    name = f"{STEM}.nt"
+def test_a_client_taking_gzip_gets_the_compressed_bytes_of_a_plain_name(web, manifest, folder, stem):
+    name = f"{stem}.nt"
     response = web.get(f"/dumps/{name}", headers={"Accept-Encoding": "br, gzip;q=0.8"})
     assert response.headers["Content-Type"] == MEDIA_TYPES["nt"]
     assert response.headers["Content-Encoding"] == "gzip"
@@ -258,9 +267,9 @@ def test_a_client_taking_gzip_gets_the_compressed_bytes_of_a_plain_name(web, man
 
 
 @pytest.mark.parametrize("accept_encoding", ["br", "deflate, br;q=0.5", "zstd", "gzip;q=0, br"])
-def test_other_codings_get_the_plain_bytes_untouched(web, manifest, folder, accept_encoding):
+def test_other_codings_get_the_plain_bytes_untouched(web, manifest, folder, accept_encoding, stem):
     """The app compresses other responses; a dump must keep its bytes, length and ranges."""
-    name = f"{STEM}.ttl"
+    name = f"{stem}.ttl"
     data = (folder / name).read_bytes()
     whole = web.get(f"/dumps/{name}", headers={"Accept-Encoding": accept_encoding})
     assert "Content-Encoding" not in whole.headers
@@ -273,16 +282,16 @@ def test_other_codings_get_the_plain_bytes_untouched(web, manifest, folder, acce
     assert part.data == data[10:20]
 
 
-def test_conditional_requests_answer_304(web, manifest):
-    name = f"{STEM}.ttl"
+def test_conditional_requests_answer_304(web, manifest, stem):
+    name = f"{stem}.ttl"
     etag = f'"{manifest.file(name).sha256}"'
     response = web.get(f"/dumps/{name}", headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
     assert response.status_code == 304
     assert response.data == b""
 
 
-def test_ranges_answer_206_and_bad_ranges_416(web, manifest, folder):
-    name = f"{STEM}.nq"
+def test_ranges_answer_206_and_bad_ranges_416(web, manifest, folder, stem):
+    name = f"{stem}.nq"
     data = (folder / name).read_bytes()
     response = web.get(f"/dumps/{name}", headers={"Range": "bytes=100-199", "Accept-Encoding": "identity"})
     assert response.status_code == 206
@@ -339,7 +348,7 @@ def test_real_http_ranges_gzip_and_conditionals(start_server):
     """`lodpub serve` (two gunicorn workers): the headers a download manager or harvester relies on."""
     live = start_server("--workers", "2").url
     manifest = Manifest.from_json(requests.get(live + "/dumps/index.json", timeout=10).text)
-    name = f"{STEM}.nt"
+    name = f"{manifest.dataset}-{manifest.version}.nt"
     whole = requests.get(f"{live}/dumps/{name}", headers={"Accept-Encoding": "identity"}, timeout=10)
     assert hashlib.sha256(whole.content).hexdigest() == manifest.file(name).sha256
     assert whole.headers["Accept-Ranges"] == "bytes"

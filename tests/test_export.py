@@ -1,7 +1,10 @@
 """`lodpub export --out DIR`: the server's dump files, written into a folder; bad folders exit 2."""
 
+import os
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -12,16 +15,29 @@ from exporters.dumps import Manifest, sha256_of
 from lodpub.publish.dumps import current_dumps
 
 
-def export(*args: str) -> subprocess.CompletedProcess:
+def export(*args: str, cache: Path | None = None) -> subprocess.CompletedProcess:
+    """`lodpub export`; with `cache`, the cache folder (and so the version history) a server shares."""
+    env = {**os.environ, "LODPUB_CACHE_DIR": str(cache)} if cache else None
     return subprocess.run(
-        [str(LODPUB), "export", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        [str(LODPUB), "export", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
     )
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("export-cache")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, cache):
     out = tmp_path_factory.mktemp("export") / "new" / "dumps"
-    result = export("--out", str(out))
+    result = export("--out", str(out), cache=cache)
     assert result.returncode == 0, result.stderr
     return out, result
 
@@ -32,8 +48,8 @@ def test_it_writes_every_dump_with_checksums_and_manifest(exported):
     names = {p.name for p in out.iterdir()}
     assert names == {f.name for f in manifest.files} | {"SHA256SUMS", "index.json"}
     assert len(manifest.files) == 10
-    assert manifest.version == "2026-11-25"
-    assert "heidelberg-2026-11-25.nq.gz" in names
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-[0-9a-f]{8}", manifest.version)  # first served, content hash
+    assert f"heidelberg-{manifest.version}.nq.gz" in names
     assert f"exported {manifest.quads} statements" in result.stderr
 
 
@@ -46,25 +62,26 @@ def test_sha256sum_checks_the_files(exported):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_the_files_are_the_ones_the_server_serves(make_app, exported, tmp_path):
-    """Same names and content; bytes match only within one load, as loading labels blank nodes anew."""
+def test_the_files_are_the_ones_the_server_serves(make_app, exported, cache):
+    """Same names (the version history of the same cache folder) and content; bytes match only within
+    one load, as loading labels blank nodes anew."""
     out, _ = exported
     exported_manifest = Manifest.from_json((out / "index.json").read_text())
-    app = make_app({"cache_dir": str(tmp_path), "validate_on_load": False})
+    app = make_app({"cache_dir": str(cache), "validate_on_load": False})
     with app.app_context():
         served = current_dumps().manifest()
         folder = current_dumps().folder
     assert [f.name for f in served.files] == [f.name for f in exported_manifest.files]
     assert served.content_version == exported_manifest.content_version
-    name = "heidelberg-2026-11-25.nt"
+    name = f"heidelberg-{served.version}.nt"
     ours, theirs = (rdflib.Graph().parse(path / name, format="nt") for path in (out, folder))
     assert isomorphic(ours, theirs)
 
 
-def test_exporting_again_replaces_the_files(exported):
+def test_exporting_again_replaces_the_files(exported, cache):
     out, _ = exported
     before = {p.name for p in out.iterdir()}
-    result = export("--out", str(out))
+    result = export("--out", str(out), cache=cache)
     assert result.returncode == 0, result.stderr
     assert {p.name for p in out.iterdir()} == before
     manifest = Manifest.from_json((out / "index.json").read_text())

@@ -96,6 +96,7 @@ VOLATILE = (
     re.compile(rb"\d{1,2}\.? [^\s,<]+ \d{4}, \d\d:\d\d"),  # as people read them: `3 December 2026, 09:01`
     re.compile(rb"(?:_:|nodeID=\"|\"@id\": \"_:)[A-Za-z0-9]+"),  # blank-node labels
     re.compile(rb"\b[0-9a-f]{16,64}\b"),  # versions and checksums, which follow the labels above
+    re.compile(rb"\d{4}-\d\d-\d\d-[0-9a-f]{8}\b"),  # dump names: the day a version was first served, its hash
     # file sizes, which follow them too (RDF/XML, JSON-LD, Turtle and N-Triples, JSON, HTML)
     re.compile(rb"byteSize[^>\n]{0,120}>\d+|byteSize.{0,120}?@value\":\"\d+"),
     re.compile(rb"(?:byteSize|\"size\")[^\d<]{0,80}\d+|<td>\d+</td>|<td>[\d.,]+ [kMG]?B</td>"),
@@ -167,7 +168,9 @@ def answer(client, path: str, accept: str | None) -> str:
 
 def crawl(client) -> dict[str, str]:
     return {
-        f"{path} | {accept}": answer(client, path, accept) for path in routes(client) for accept in ACCEPTS
+        f"{masked(path.encode()).decode()} | {accept}": answer(client, path, accept)
+        for path in routes(client)
+        for accept in ACCEPTS
     }
 
 

@@ -6,8 +6,9 @@ import rdflib
 from conftest import BASE, SD, VOID
 from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import DCTERMS, OWL, XSD
 
+from lodpub.app import services_of
 from lodpub.core import vocab
 from lodpub.publish.dumps import current_dumps
 
@@ -121,7 +122,6 @@ def test_words_come_from_the_dataset_resource(void, stated_graph):
         DCTERMS.description,
         DCTERMS.license,
         DCTERMS.publisher,
-        DCTERMS.modified,
     ):
         assert set(void.objects(DATASET, predicate)) == set(stated_graph.objects(DATA_DATASET, predicate)), (
             predicate
@@ -129,6 +129,15 @@ def test_words_come_from_the_dataset_resource(void, stated_graph):
     assert set(void.objects(DATASET, VOID.exampleResource)) == set(
         stated_graph.objects(DATA_DATASET, VOID.exampleResource)
     )
+
+
+def test_modified_is_when_the_served_version_was_first_served(heidelberg, void, stated_graph):
+    """Not the data's own `dcterms:modified`, which changes only when an editor changes it."""
+    info = services_of(heidelberg).store.info
+    assert set(void.objects(DATASET, DCTERMS.modified)) == {Literal(info.modified, datatype=XSD.dateTime)}
+    stated = set(stated_graph.objects(DATA_DATASET, DCTERMS.issued))  # else when first served
+    expected = stated or {Literal(info.issued, datatype=XSD.dateTime)}
+    assert set(void.objects(DATASET, DCTERMS.issued)) == expected
 
 
 def test_vocabularies_are_the_namespaces_of_the_terms_used(void, union):

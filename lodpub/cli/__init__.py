@@ -14,7 +14,7 @@ from lodpub.core.checks import load_check
 from lodpub.core.formats import build_registry
 from lodpub.core.settings import SETTINGS, SettingsError, load_settings, settings_table
 from lodpub.core.sources import DataError, Problem, files_from_settings
-from lodpub.core.validate import search_engine_warnings, validate
+from lodpub.core.validate import search_engine_notes, validate
 from lodpub.store.deployment import deployment_of
 from lodpub.store.oxigraph import prepare_directory
 
@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check syntax and SHACL shapes of data files")
     check.add_argument("files", nargs="*", metavar="FILE", help="data files (default: the configured data)")
     check.add_argument("--base-uri", dest="base_uri", help=help_of["base_uri"].help)
+    check.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list notes: events search engines will not show (most follow from a source without dates)",
+    )
 
     commands.add_parser("settings", help="print the settings table (name, variable, default, meaning)")
     export_command.add_parser(commands)
@@ -113,15 +118,20 @@ def validate_files(args: argparse.Namespace) -> int:
     settings = load_settings({"base_uri": args.base_uri}, config_file=args.config)
     files = files_from_settings(settings, build_registry(), data=args.files or None)
     deployment = deployment_of(settings)
-    problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"], deployment)
-    if files.data and not any(p.unreadable for p in problems):
-        warnings = search_engine_warnings(files.data, files.ontology, settings["base_uri"], deployment)
-        problems = [*problems, *warnings]
-    report(problems)
+    languages = settings["label_languages"]
+    problems = validate(files.data, files.ontology, files.shapes, settings["base_uri"], deployment, languages)
+    notes: list[Problem] = []
+    if files.data and not any(p.blocking for p in problems):
+        notes = search_engine_notes(files.data, files.ontology, settings["base_uri"], deployment)
+    notes += [p for p in problems if p.severity == "Info"]
+    problems = [p for p in problems if p.severity != "Info"]
+    report([*problems, *notes] if args.notes else problems)
     errors = [p for p in problems if p.blocking]
     names = ", ".join(str(s.path) for s in files.data)
     if not errors:
-        print(f"{names}: valid ({len(problems)} warnings)", file=sys.stderr)
+        hint = "" if args.notes or not notes else ", `--notes` lists them"
+        counted = f"{len(problems)} warning{'s' * (len(problems) != 1)}, {len(notes)} notes{hint}"
+        print(f"{names}: valid ({counted})", file=sys.stderr)
         return 0
     return DataError(errors).exit_code
 

@@ -19,7 +19,7 @@ from typing import Any
 from exporters.dumps import CHECKSUMS, MANIFEST, Manifest
 from lodpub.core.checks import load_check
 from lodpub.core.formats import build_registry
-from lodpub.core.settings import SETTINGS, load_settings
+from lodpub.core.settings import SETTINGS, cache_dir, load_settings
 from lodpub.core.sources import files_from_settings
 from lodpub.publish.dumps import generate
 from lodpub.store import open_store
@@ -117,6 +117,7 @@ def export(out: Path, settings: Mapping[str, Any]) -> Manifest:
         settings["base_uri"],
         check=load_check(files, settings),
         deployment=deployment_of(settings),
+        history=cache_dir(settings),  # the dates a server of the same data gives: the same file names
     )
     temp = out / f".lodpub-export-{os.getpid()}"
     try:

@@ -19,7 +19,8 @@ def load_check(files: Files, settings: Mapping[str, Any]) -> Check | None:
         return None
     from lodpub.store.deployment import deployment_of
 
-    return ShapeCheck(files, settings["base_uri"], cache_dir(settings), deployment_of(settings))
+    base, cache, languages = settings["base_uri"], cache_dir(settings), settings["label_languages"]
+    return ShapeCheck(files, base, cache, deployment_of(settings), languages)
 
 
 class ShapeCheck:
@@ -27,24 +28,35 @@ class ShapeCheck:
 
     SHACL takes half a second even on a small dataset, which every start would pay again for the
     same files. A marker named by the hash of every file (data, ontology, shapes), the base, what the
-    deployment states and lodpub's version records a pass; any change to any of them validates again.
+    deployment states, the label languages and lodpub's version records a pass; any change to any of
+    them validates again.
     """
 
-    def __init__(self, files: Files, base: str, cache: Path, deployment: Sequence[tuple[str, str]] = ()):
+    def __init__(
+        self,
+        files: Files,
+        base: str,
+        cache: Path,
+        deployment: Sequence[tuple[str, str]] = (),
+        languages: Sequence[str] = (),
+    ):
         self.files = files
         self.base = base
         self.cache = cache
         self.deployment = tuple(deployment)
+        self.languages = tuple(languages)
         self.warnings: list[Problem] = []
 
     def __call__(self, _sources: Sequence[Source]) -> None:
         files = self.files
-        salt = f"{self.base} {__version__} {self.deployment!r}"
+        salt = f"{self.base} {__version__} {self.deployment!r} {self.languages!r}"
         key = version_of((*files.data, *files.ontology, *files.shapes), salt)
         marker = self.cache / f"valid-{key}"
         if marker.is_file():
             return
-        self.warnings = require_valid(files.data, files.ontology, files.shapes, self.base, self.deployment)
+        self.warnings = require_valid(
+            files.data, files.ontology, files.shapes, self.base, self.deployment, self.languages
+        )
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.write_text(f"{len(self.warnings)} warnings\n", encoding="utf-8")

@@ -7,6 +7,7 @@ Layers, later wins: the table's defaults, `lodpub.toml` (or the file named by `L
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -48,6 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base IRI: relative IRIs in the data resolve against it; the server maps it to its own paths.",
     ),
     Setting("validate_on_load", True, "Check the SHACL shapes before files are loaded."),
+    Setting(
+        "label_languages",
+        ["de", "en"],
+        "Languages of labels and the dataset's title and description: each required, no other ([]: any).",
+    ),
     Setting(
         "cache_dir",
         "",
@@ -99,6 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 POSITIVE = ("query_timeout", "max_query_length", "max_result_rows", "max_result_bytes", "query_executors")
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -182,6 +189,9 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
     for name in ("workers", *POSITIVE):
         if settings[name] < 1:
             raise SettingsError(f"{name}: expected at least 1, got {settings[name]}")
+    bad = [tag for tag in settings["label_languages"] if not _LANGUAGE_TAG.fullmatch(tag)]
+    if bad:
+        raise SettingsError(f"label_languages: expected language tags such as 'de' or 'en', got {bad[0]!r}")
     store = settings["store"]
     if store != "memory" and not (store.startswith("oxigraph:") and len(store) > len("oxigraph:")):
         raise SettingsError(f"store: expected 'memory' or 'oxigraph:DIR', got {store!r}")

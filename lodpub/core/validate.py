@@ -1,26 +1,26 @@
-"""Validation for editors: syntax and SHACL problems, each reported as `file:line: focus — message`.
+"""Validation for editors: syntax, SHACL and triple problems, each reported as `file:line: focus — message`.
 
-rdflib keeps no line numbers, so each SHACL focus node is found again in the file's text, where
-its subject block starts; that is the line an editor has to look at.
+rdflib keeps no line numbers, so each problem is found again in the file's text (`core/locate`): at
+the offending triple where the report names its value, else where the subject's block starts.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urljoin
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 
 import rdflib
 from rdflib.namespace import RDF, SH
 
+from lodpub.core.language_policy import language_shapes
+from lodpub.core.locate import Locator
 from lodpub.core.rdf import graph_of
 from lodpub.core.sources import DataError, Problem, Source, parse_quads
+from lodpub.core.triple_checks import check_triples, is_ill_typed
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
-_TERM = re.compile(r"<([^<>\s\"]*)>|(?<![\w<\"'#])([A-Za-z][\w.-]*)?:((?:[\w\-%]|\.(?=\w))*)")
 
 
 def validate(
@@ -29,28 +29,50 @@ def validate(
     shapes: Sequence[Source],
     base: str,
     deployment: Sequence[tuple[str, str]] = (),
+    languages: Sequence[str] = (),
 ) -> list[Problem]:
     """Every problem in the files: syntax errors first (then nothing else is checked), then shapes,
-    checked on the data as it will be served, with what the deployment states about the dataset."""
+    checked on the data as it will be served, with what the deployment states about the dataset and
+    the label languages it asks for."""
     graphs: dict[Source, rdflib.Graph] = {}
     problems: list[Problem] = []
-    for source in (*data, *ontology, *shapes):
-        try:
-            graphs[source] = graph_of(parse_quads(source, base))
-        except DataError as error:
-            problems.extend(error.problems)
-    if problems:
-        return problems
-    if data and deployment:
-        from lodpub.store.deployment import statements_about
+    with _quiet_rdflib():
+        for source in (*data, *ontology, *shapes):
+            try:
+                graphs[source] = graph_of(parse_quads(source, base))
+            except DataError as error:
+                problems.extend(error.problems)
+        if problems:
+            return problems
+        written = _union(graphs[s] for s in data)  # what editors wrote, at lines they can fix
+        stated = rdflib.Graph()
+        if data and deployment:
+            from lodpub.store.deployment import statements_about
 
-        graphs[data[0]] += graph_of(statements_about(data, base, tuple(deployment)))
-    return check_shapes(
-        data_graphs={s: graphs[s] for s in data},
-        ontology=_union(graphs[s] for s in ontology),
-        shapes=_union(graphs[s] for s in shapes),
-        base=base,
-    )
+            stated = graph_of(statements_about(data, base, tuple(deployment)))
+            graphs[data[0]] = graphs[data[0]] + stated
+        ontology_graph = _union(graphs[s] for s in ontology)
+        data_graphs = {s: graphs[s] for s in data}
+        shapes_graph = _union(graphs[s] for s in shapes)
+        shapes_graph += language_shapes(shapes_graph, languages)
+        found = check_shapes(data_graphs, ontology_graph, shapes_graph, base)
+        locators = [Locator(source.path, base) for source in data]
+        anchor = partial(_named_anchor, data=written)
+        found += check_triples(written, ontology_graph + stated, base, locators, anchor)
+    return sorted(set(found), key=lambda p: (p.path, p.line, p.focus, p.message))
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal it meets; `check_triples` reports each
+    one at its line instead, so the editor sees one clear message."""
+    logger = logging.getLogger("rdflib.term")
+    muted = logging.Filter("rdflib.term.quiet")  # matches no record of rdflib.term: drops them all
+    logger.addFilter(muted)
+    try:
+        yield
+    finally:
+        logger.removeFilter(muted)
 
 
 def require_valid(
@@ -59,18 +81,23 @@ def require_valid(
     shapes: Sequence[Source],
     base: str,
     deployment: Sequence[tuple[str, str]] = (),
+    languages: Sequence[str] = (),
 ) -> list[Problem]:
     """Raise `DataError` when anything is a syntax error or violation; return the warnings."""
-    problems = validate(data, ontology, shapes, base, deployment)
+    problems = validate(data, ontology, shapes, base, deployment, languages)
     if any(p.blocking for p in problems):
         raise DataError(problems)
     return problems
 
 
-def search_engine_warnings(
+def search_engine_notes(
     data: Sequence[Source], ontology: Sequence[Source], base: str, deployment: Sequence[tuple[str, str]] = ()
 ) -> list[Problem]:
-    """Events that search engines will not show as events (a Google-required property is missing)."""
+    """Events that search engines will not show as events (a Google-required property is missing).
+
+    Notes, not warnings: most follow from a source that gives no date or place, which the editor
+    must not invent, so they would only hide the warnings an editor can act on.
+    """
     from exporters.schemaorg import build_alignment, rich_result_problems
     from lodpub.store.oxigraph import OxigraphStore
 
@@ -80,7 +107,7 @@ def search_engine_warnings(
     for iri, message in rich_result_problems(store, build_alignment(store)):
         node = rdflib.URIRef(iri)
         at = next((loc for loc in locators if loc.line_of(node)), locators[0])
-        warnings.append(Problem(str(at.path), at.line_of(node), at.shorten(node), message, "Warning"))
+        warnings.append(Problem(str(at.path), at.line_of(node), at.shorten(node), message, "Info"))
     return sorted(warnings, key=lambda p: (p.path, p.line))
 
 
@@ -100,9 +127,17 @@ def check_shapes(
     )
     locators = [Locator(source.path, base) for source in data_graphs]
     problems = {
-        _problem(report, result, data, locators) for result in report.subjects(RDF.type, SH.ValidationResult)
+        _problem(report, result, data, locators)
+        for result in report.subjects(RDF.type, SH.ValidationResult)
+        if not _ill_typed_value(report, result)
     }
     return sorted(problems, key=lambda p: (p.path, p.line, p.focus, p.message))
+
+
+def _ill_typed_value(report: rdflib.Graph, result: rdflib.term.Node) -> bool:
+    """A shape fails on an ill-typed literal as a wrong datatype; `check_triples` words it better."""
+    value = report.value(result, SH.value)
+    return isinstance(value, rdflib.Literal) and is_ill_typed(value)
 
 
 def _problem(
@@ -123,7 +158,12 @@ def _problem(
     shown_focus = (
         locator.shorten(focus) if isinstance(focus, rdflib.URIRef) else f"[] in {locator.shorten(anchor)}"
     )
-    return Problem(str(locator.path), locator.line_of(anchor), shown_focus, message, severity)
+    value = report.value(result, SH.value)
+    if isinstance(focus, rdflib.URIRef) and isinstance(path, rdflib.URIRef) and value is not None:
+        line = locator.line_of_triple(focus, path, value)
+    else:
+        line = locator.line_of(anchor)
+    return Problem(str(locator.path), line, shown_focus, message, severity)
 
 
 def _named_anchor(node: rdflib.term.Node, data: rdflib.Graph) -> rdflib.term.Node:
@@ -145,46 +185,3 @@ def _union(graphs) -> rdflib.Graph:
     for graph in graphs:
         union += graph
     return union
-
-
-@dataclass
-class Locator:
-    """Finds the line on which an IRI is first written as a subject (else first mentioned)."""
-
-    path: Path
-    base: str
-
-    def __post_init__(self) -> None:
-        text = self.path.read_text(encoding="utf-8", errors="replace")
-        self.prefixes = {p: urljoin(self.base, ns) for p, ns in _PREFIX.findall(text)}
-        self.subject_lines: dict[str, int] = {}
-        self.mention_lines: dict[str, int] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.lstrip().startswith(("#", "@prefix", "PREFIX", "@base", "BASE")):
-                continue
-            for match in _TERM.finditer(line):
-                iri = self._expand(match)
-                if iri is None:
-                    continue
-                self.mention_lines.setdefault(iri, number)
-                if match.start() == 0:
-                    self.subject_lines.setdefault(iri, number)
-
-    def _expand(self, match: re.Match[str]) -> str | None:
-        if match.group(1) is not None:
-            return urljoin(self.base, match.group(1))
-        namespace = self.prefixes.get(match.group(2) or "")
-        return None if namespace is None else namespace + match.group(3)
-
-    def line_of(self, node: rdflib.term.Node) -> int:
-        key = str(node)
-        return self.subject_lines.get(key) or self.mention_lines.get(key) or 0
-
-    def shorten(self, node: rdflib.term.Node) -> str:
-        """The IRI as the editor wrote it: a prefixed name where the file declares a prefix."""
-        iri = str(node)
-        for prefix, namespace in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and re.fullmatch(r"[\w\-]*", local):
-                return f"{prefix}:{local}"
-        return f"<{iri}>"

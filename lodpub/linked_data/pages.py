@@ -74,13 +74,21 @@ class Publication:
 
     def licences_of(self, iri: str, defined_by: Sequence[str] = ()) -> tuple[str, ...]:
         """The resource's own licence, else that of the document defining it, else the dataset's."""
+        holder = self.licensed_by(iri, defined_by)
+        return self.licences[holder] if holder else ()
+
+    def licensed_by(self, iri: str, defined_by: Sequence[str] = ()) -> str | None:
+        """Whose licence applies to a resource: its own, the defining document's (an ontology term's is
+        the ontology's, not the dataset's), else the dataset's; None when nothing states one."""
         for subject in (iri, *defined_by, self.dataset):
             if subject and self.licences.get(subject):
-                return self.licences[subject]
-        return ()
+                return subject
+        return None
 
-    def derived_from(self, iri: str, defined_by: Sequence[str] = ()) -> tuple[str, ...]:
-        for subject in (iri, *defined_by, self.dataset):
+    def derived_from(self, iri: str, defined_by: Sequence[str] = (), dataset: bool = True) -> tuple[str, ...]:
+        """The sources a resource was derived from, by the same chain (without the dataset's when
+        `dataset` is false: a term of an ontology is not derived from the data's sources)."""
+        for subject in (iri, *defined_by, self.dataset if dataset else None):
             if subject and self.derivations.get(subject):
                 return self.derivations[subject]
         return ()
@@ -161,6 +169,23 @@ def short_name(iri: str) -> str:
     return f"{name} ({host})" if name != host else host
 
 
+_VERSION = re.compile(r"v?\d+(\.\d+)*")
+
+
+def licence_name(iri: str) -> str:
+    """What a page shows for a licence neither the data nor our table names: a Creative Commons IRI
+    as its short name (`CC BY-SA 4.0`), a versioned one as name, version and host
+    (`cc-by 4.0 (dcat-ap.de)`), any other as `short_name` does, so no licence is a bare IRI."""
+    parts = urlsplit(iri)
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2 or not _VERSION.fullmatch(segments[-1]):
+        return short_name(iri)
+    kind, version = segments[-2], segments[-1]
+    if parts.netloc.removeprefix("www.") == "creativecommons.org":
+        return f"CC0 {version}" if kind == "zero" else f"CC {kind.upper()} {version}"
+    return f"{kind} {version} ({parts.netloc})"
+
+
 def name_of(iri: str, labels: dict[str, dict[str, str]], lang: str, fallback=short_name) -> str:
     """A label in `lang`, a name we know for common terms and licences, else `fallback(iri)`."""
     return (
@@ -172,12 +197,18 @@ def name_of(iri: str, labels: dict[str, dict[str, str]], lang: str, fallback=sho
 
 
 def value_of(
-    term, labels: dict[str, dict[str, str]], lang: str, link_lang: str | None = None, link=None
+    term,
+    labels: dict[str, dict[str, str]],
+    lang: str,
+    link_lang: str | None = None,
+    link=None,
+    fallback=short_name,
 ) -> Value:
-    """A term as a page shows it; `link(iri)` gives an IRI's href (default: its document here)."""
+    """A term as a page shows it; `link(iri)` gives an IRI's href (default: its document here), and
+    `fallback(iri)` its name when nothing labels it."""
     if isinstance(term, pyoxigraph.NamedNode):
         href = link(term.value) if link else href_for(term.value, link_lang)
-        return Value(name_of(term.value, labels, lang), href or term.value, term.value)
+        return Value(name_of(term.value, labels, lang, fallback), href or term.value, term.value)
     if isinstance(term, pyoxigraph.Literal):
         datatype = term.datatype.value
         if datatype in DATES:
@@ -206,7 +237,8 @@ def rows_about(
         if incoming and isinstance(obj, pyoxigraph.NamedNode) and obj.value == iri:
             continue
         row = rows.setdefault(t.predicate.value, Row(value_of(t.predicate, labels, lang, link_lang, link)))
-        row.values.append(value_of(obj, labels, lang, link_lang, link))
+        fallback = licence_name if t.predicate.value == LICENSE else short_name
+        row.values.append(value_of(obj, labels, lang, link_lang, link, fallback))
     for row in rows.values():
         row.values.sort(key=lambda v: (v.lang not in (None, lang), v.text.lower()))
     return sorted(rows.values(), key=lambda r: (r.predicate.iri != RDF_TYPE, r.predicate.text.lower()))
@@ -216,9 +248,12 @@ def objects(iri: str, predicate: str, triples: Sequence[pyoxigraph.Triple]) -> l
     return [t.object for t in triples if t.subject.value == iri and t.predicate.value == predicate]
 
 
-def links(iris: Sequence[str], labels: dict[str, dict[str, str]], lang: str, link_lang=None) -> list[Value]:
-    """Links to sources and licences, named by label, known name or `short_name`."""
-    return [Value(name_of(iri, labels, lang), href_for(iri, link_lang) or iri, iri) for iri in iris]
+def links(
+    iris: Sequence[str], labels: dict[str, dict[str, str]], lang: str, link_lang=None, fallback=short_name
+) -> list[Value]:
+    """Links to sources and licences, named by label, known name or `fallback` (for licences:
+    `licence_name`)."""
+    return [Value(name_of(iri, labels, lang, fallback), href_for(iri, link_lang) or iri, iri) for iri in iris]
 
 
 def json_script(data: Any) -> Markup:
@@ -253,6 +288,12 @@ def render_resource(
     facts = publication()
     defined_by = [t.value for t in objects(iri, DEFINED_BY, triples)]
     labels = {**facts.labels, **labels}
+    # Beside the licence, the page names whose it is: an ontology term's comes from the ontology that
+    # defines it, and naming the dataset there would suggest the dataset's licence applied.
+    holder = facts.licensed_by(iri, defined_by)
+    context = [facts.dataset] if holder in (None, facts.dataset) and facts.dataset else []
+    if holder not in (None, facts.dataset, iri):
+        context = [holder]
     return render_template(
         "resource.html",
         iri=iri,
@@ -272,9 +313,12 @@ def render_resource(
             labels,
             lang,
         ),
-        licences=links(facts.licences_of(iri, defined_by), labels, lang),
-        derived_from=links(facts.derived_from(iri, defined_by), labels, lang),
-        dataset=links([facts.dataset] if facts.dataset else [], labels, lang, link_lang),
+        licences=links(facts.licences_of(iri, defined_by), labels, lang, fallback=licence_name),
+        derived_from=links(
+            facts.derived_from(iri, defined_by, holder in (None, facts.dataset)), labels, lang
+        ),
+        dataset=links(context, labels, lang, link_lang),
+        dataset_term="dataset" if context == [facts.dataset] else "defined_in",
         jsonld=resource_markup(iri, lang),
         language_switch=True,
         link_lang=link_lang,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import pyoxigraph
@@ -94,13 +93,14 @@ class Descriptions:
             dumps=tuple(self.dumps.url(f.name) for f in manifest.files),
             formats=tuple(w3c for name in formats if (w3c := registry.get(name, kind="rdf").w3c_iri)),
         )
-        return void.describe(endpoints, self.base, stats, facts)
+        return void.describe(endpoints, self.base, stats, facts, self._published())
 
     def _build_catalog(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
         facts, _ = self._counted()
         if facts is None:
             return []
-        downloads = [dcat.Download(f, self.dumps.url(f.name), manifest.generated) for f in manifest.files]
+        first_seen = self.store.info.first_seen  # not `manifest.generated`: a new cache folder regenerates
+        downloads = [dcat.Download(f, self.dumps.url(f.name), first_seen) for f in manifest.files]
         landing = self.site.document_for(facts.iri)
         site = dcat.Site(
             catalog=self.base + "catalog",
@@ -108,7 +108,10 @@ class Descriptions:
             sparql=endpoint_iri(self.base),
             landing_page=self.base + landing.lstrip("/") if landing else None,
         )
-        return dcat.describe(self.store, facts, site, downloads, self.themes)
+        return dcat.describe(self.store, facts, site, downloads, self.themes, self._published())
+
+    def _published(self) -> void.Published:
+        return void.Published(self.store.info.issued, self.store.info.modified)
 
 
 def current_descriptions() -> Descriptions:
@@ -129,9 +132,8 @@ def catalog_record() -> Response:
 
 
 def _respond(triples: list[pyoxigraph.Triple], write: Callable[..., None], main: str) -> Response:
-    """The description of `main` in the format asked for. It lists the dumps, which are written after
-    the data is loaded (and again if their folder is replaced): hence a validator from the body, and
-    the dumps' generation as `Last-Modified` when it is the later instant."""
+    """The description of `main` in the format asked for. It lists the dumps' sizes and checksums,
+    which are written after the data is loaded: hence a validator from the body."""
     registry = current_services().formats
     rdf = [registry.get(short, kind="rdf") for short in OFFERED]
     fmt = choose_for_request([*rdf, registry.get(PAGE, kind=None)])
@@ -143,5 +145,4 @@ def _respond(triples: list[pyoxigraph.Triple], write: Callable[..., None], main:
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     response.vary.add("Accept-Language")  # the page is in the reader's language
-    generated = datetime.fromisoformat(current_descriptions().dumps.manifest().generated)
-    return conditional(response, etag=hashlib.sha256(body).hexdigest()[:32], since=generated)
+    return conditional(response, etag=hashlib.sha256(body).hexdigest()[:32])

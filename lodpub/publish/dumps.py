@@ -37,9 +37,7 @@ from exporters.dumps import (
     write_dumps,
     write_manifest,
 )
-from exporters.void import dated_version
 from lodpub.app import Services, current_services
-from lodpub.core.facts import find_dataset
 from lodpub.core.formats import Registry
 from lodpub.core.locks import file_lock
 from lodpub.core.settings import cache_dir
@@ -108,7 +106,7 @@ def generate(
     """Write every dump of the store into `folder`, then its checksums and manifest."""
     base = settings["base_uri"]
     dataset = files.data[0].path.name.split(".", 1)[0] if files.data else "dataset"
-    version = dated_version(find_dataset(store, base)) or store.info.version
+    version = store.info.label  # from the content, never a date the editors must remember to change
     formats = [registry.get(name, kind="rdf") for name in DUMP_FORMATS]
     written = write_dumps(
         dump_source(store, files, base, deployment_of(settings)),

@@ -30,11 +30,11 @@ def events_calendar() -> Response:
     """The events as iCalendar, German by default (`?lang=en` for English)."""
     lang = language_parameter(ical.LANGUAGES, "de")
     store = current_services().store
-    title, modified = ical.heading(find_dataset(store, current_services().settings["base_uri"]), lang)
+    title = ical.heading(find_dataset(store, current_services().settings["base_uri"]), lang)
     name = ical.TEXT[lang]["name"]
     calendar = ical.Calendar(
         name=f"{title} – {name}" if title else name,
-        stamp=modified or datetime.fromisoformat(store.info.loaded),
+        stamp=datetime.fromisoformat(store.info.modified),  # the content's, not a date typed into it
         prodid=f"-//lodpub//lodpub {__version__}//{lang.upper()}",
         lang=lang,
     )

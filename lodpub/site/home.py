@@ -219,6 +219,7 @@ def view(data: Landing, lang: str, link_lang: str | None) -> dict:
         "partners": relations("Partnership"),
         "friends": relations("FriendlyRelation"),
         "panels": map_panels(data, lang, link_lang),
+        **map_legend(data),
         "programmes": [
             {
                 "link": value(p.iri),
@@ -262,7 +263,9 @@ def view(data: Landing, lang: str, link_lang: str | None) -> dict:
         ],
         "machines": machine_links(data),
         "dataset": value(data.dataset),
-        "licences": pages.links(facts.licences_of(data.dataset or ""), data.labels, lang),
+        "licences": pages.links(
+            facts.licences_of(data.dataset or ""), data.labels, lang, fallback=pages.licence_name
+        ),
         "derived_from": pages.links(facts.derived_from(data.dataset or ""), data.labels, lang),
         "publisher": value(next(iter(about.links["publisher"]), None)),
         "modified": _when(about.start, lang),
@@ -316,6 +319,21 @@ def map_panels(data: Landing, lang: str, link_lang: str | None) -> list[worldmap
             )
         cache[key] = worldmap.panels(points)
     return cache[key]
+
+
+def map_legend(data: Landing) -> dict:
+    """The map's title and legend name only the kinds of marker it shows, so a town without friendly
+    relations is not told it has some (message keys; the template words them)."""
+    kinds = [
+        kind
+        for kind, lp in (("partnership", "Partnership"), ("friendly", "FriendlyRelation"))
+        if any(r.kind == LP + lp and r.latitude is not None for r in data.relations)
+    ]
+    if data.home and data.home.latitude is not None:
+        kinds.append("home")
+    relations = [k for k in kinds if k != "home"]
+    title = "map_title" if len(relations) != 1 else f"map_title_{relations[0]}"
+    return {"map_title": title, "legend": [(kind, f"legend_{kind}") for kind in kinds]}
 
 
 def machine_links(data: Landing) -> list[tuple[str, str]]:

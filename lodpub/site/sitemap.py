@@ -2,8 +2,9 @@
 
 Each part of the app names its pages (the documents are listed once per dataset version) and they are streamed
 with absolute URLs of the public address each request came through, so one deployment answers
-correctly behind any proxy. `<lastmod>` is when the store was loaded: the same instant the documents
-give as `Last-Modified`, so a crawler's conditional requests agree with the sitemap.
+correctly behind any proxy. `<lastmod>` is since when the served version has been current (kept over
+restarts): the same instant the documents give as `Last-Modified`, so a crawler's conditional requests
+agree with the sitemap.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def site_paths() -> list[str]:
 def sitemap() -> Response:
     paths = site_paths()
     root = request.url_root
-    lastmod = current_services().store.info.loaded
+    lastmod = current_services().store.info.modified
     if len(paths) <= MAX_URLS:
         return _xml(urlset((root + p.lstrip("/") for p in paths), lastmod))
     files = (f"{root}sitemap-{n}.xml" for n in range(1, _parts(len(paths)) + 1))
@@ -53,7 +54,7 @@ def sitemap_part(number: int) -> Response:
         abort(404, "no such sitemap file; /sitemap.xml lists them")
     part = paths[(number - 1) * MAX_URLS : number * MAX_URLS]
     root = request.url_root
-    return _xml(urlset((root + p.lstrip("/") for p in part), current_services().store.info.loaded))
+    return _xml(urlset((root + p.lstrip("/") for p in part), current_services().store.info.modified))
 
 
 @bp.get("/robots.txt")
@@ -104,7 +105,7 @@ def _parts(count: int) -> int:
 
 def _xml(chunks: Iterator[str]) -> Response:
     """Streamed, with a validator from the dataset version, the path (which file), the public root
-    (the URLs depend on it) and the load instant (each `<lastmod>`)."""
+    (the URLs depend on it) and the version's date (each `<lastmod>`)."""
     response = Response(chunks, content_type="application/xml; charset=utf-8")
-    loaded = current_services().store.info.loaded
-    return conditional(response, request.url_root, loaded, max_age=SITEMAP_MAX_AGE)
+    modified = current_services().store.info.modified
+    return conditional(response, request.url_root, modified, max_age=SITEMAP_MAX_AGE)

@@ -8,24 +8,45 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph
 
 from lodpub.core.sources import Source
+from lodpub.store.history import Dates, dated_label, history_file, record
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """What the server says about the data it serves: its version and size."""
+    """What the server says about the data it serves: its version and size, and the dates that follow
+    the content (`lodpub.store.history`), not the instant this process loaded it (`loaded`)."""
 
     version: str
     triples: int
     loaded: str
     sources: tuple[str, ...] = ()
+    dates: Dates | None = None  # None: no history kept (a store opened without one), `loaded` stands in
+
+    @property
+    def issued(self) -> str:
+        return self.dates.issued if self.dates else self.loaded
+
+    @property
+    def modified(self) -> str:
+        return self.dates.modified if self.dates else self.loaded
+
+    @property
+    def first_seen(self) -> str:
+        return self.dates.first_seen if self.dates else self.loaded
+
+    @property
+    def label(self) -> str:
+        """The version as dump names carry it: the day its content was first served and its hash."""
+        return dated_label(self.first_seen, self.version)
 
 
 class Store(Protocol):
@@ -68,9 +89,11 @@ def open_store(
     replace: bool = False,
     check: Check | None = None,
     deployment: Sequence[tuple[str, str]] = (),
+    history: Path | None = None,
 ) -> Store:
     """Open the store a `store` setting names, loading `sources` where it has to, with what the
-    deployment states about the dataset (`lodpub.store.deployment`).
+    deployment states about the dataset (`lodpub.store.deployment`), and its version's dates
+    recorded in the `history` folder (`lodpub.store.history`), so a restart gives the same ones.
 
     `check` runs before anything is loaded and raises to refuse the data, so nothing half-valid
     is ever served.
@@ -80,7 +103,14 @@ def open_store(
     if spec == "memory":
         if check:
             check(sources)
-        return OxigraphStore.in_memory(sources, base, tuple(deployment))
-    directory = Path(spec.removeprefix("oxigraph:"))
-    prepare_directory(directory, sources, base, replace=replace, check=check, deployment=tuple(deployment))
-    return OxigraphStore.read_only(directory)
+        store = OxigraphStore.in_memory(sources, base, tuple(deployment))
+    else:
+        directory = Path(spec.removeprefix("oxigraph:"))
+        prepare_directory(
+            directory, sources, base, replace=replace, check=check, deployment=tuple(deployment)
+        )
+        store = OxigraphStore.read_only(directory)
+    if history is not None:
+        dates = record(history_file(history, base), base, store.info.version)
+        store.info = replace_fields(store.info, dates=dates)
+    return store

@@ -1,7 +1,8 @@
 """HTTP caching and CORS, the same for every view: validators from the data version, and open reads.
 
 Every response lodpub makes is a function of the data version, the URL and a few request headers, so
-one rule gives each its strong ETag, `Last-Modified` (when the data was loaded), `Cache-Control` and its
+one rule gives each its strong ETag, `Last-Modified` (since when this version has been served, recorded
+by `lodpub.store.history`, so a restart does not make old data look new), `Cache-Control` and its
 304; a view that also opts into the response cache says so with `keep=True`. (The dumps are the one
 exception: `send_file` validates them by their files' checksums, and answers byte ranges too.)
 """
@@ -24,7 +25,6 @@ def conditional(
     *key: str,
     etag: str | None = None,
     weak: bool = False,
-    since: datetime | None = None,
     max_age: int = MAX_AGE,
     keep: bool = False,
 ) -> Response:
@@ -32,14 +32,13 @@ def conditional(
 
     The ETag is a hash of the data version, the path and `key` (what else the response depends on:
     format, language, query string), or `etag` where the view has a better one (a hash of the body);
-    `weak` where equal answers may differ in their bytes. `Last-Modified` is when the data was loaded,
-    or `since` if the response also depends on something newer (the dumps a catalog lists)."""
+    `weak` where equal answers may differ in their bytes. `Last-Modified` is when the served version
+    became current: the same after a restart, later for new data."""
     info = current_services().store.info
     if etag is None:
         etag = hashlib.sha256(" ".join((info.version, request.path, *key)).encode()).hexdigest()[:20]
     response.set_etag(etag, weak=weak)
-    loaded = datetime.fromisoformat(info.loaded)
-    response.last_modified = max(loaded, since) if since is not None else loaded
+    response.last_modified = datetime.fromisoformat(info.modified)
     cache_publicly(response, max_age)
     if keep:
         keep_response()

@@ -36,7 +36,12 @@ def texts(graph: rdflib.Graph, subject, predicate) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def shapes_graph() -> rdflib.Graph:
-    return rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+    """The shapes with the label languages the default settings ask for (`label_languages`)."""
+    from lodpub.core.language_policy import language_shapes
+    from lodpub.core.settings import DEFAULTS
+
+    shapes = rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+    return shapes + language_shapes(shapes, DEFAULTS["label_languages"])
 
 
 @pytest.fixture(scope="module")
@@ -354,7 +359,7 @@ def _event_date_as_plain_string(graph, iri):
 @pytest.mark.parametrize(
     ("break_data", "message"),
     [
-        (_remove_english_label, "English label is missing"),
+        (_remove_english_label, 'rdfs:label in @en is missing: add rdfs:label "..."@en'),
         (_start_year_as_integer, "xsd:gYear"),
         (_statistic_without_precision, "lp:valueQualifier"),
         (_four_digit_german_postal_code, "five digits"),
