@@ -157,27 +157,18 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
     from exporters import schemaorg
     from lodpub.api.context import JsonLdContext
     from lodpub.api.named_queries import load_queries
-    from lodpub.core.checks import load_check
-    from lodpub.core.settings import cache_dir, resolve_file
+    from lodpub.core.settings import resolve_file
     from lodpub.core.sources import files_from_settings
     from lodpub.linked_data.pages import read_publication
     from lodpub.linked_data.paths import Site
     from lodpub.linked_data.views import DOCUMENT_FORMATS
-    from lodpub.store import open_store
-    from lodpub.store.deployment import deployment_of
+    from lodpub.store import open_configured
 
     registry = build_registry()
     files = files_from_settings(dict(settings), registry)
     site = Site.from_settings(settings["base_uri"], settings["mounts"])
     queries = {q.name: q for q in load_queries(resolve_file(settings["queries"]))}  # a broken one stops
-    store = open_store(
-        settings["store"],
-        files.served,
-        settings["base_uri"],
-        check=load_check(files, settings),
-        deployment=deployment_of(settings),
-        history=cache_dir(settings),
-    )
+    store = open_configured(settings, files)
     return Services(
         settings=settings,
         formats=registry,

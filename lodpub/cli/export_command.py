@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from exporters.dumps import CHECKSUMS, MANIFEST, Manifest
-from lodpub.core.checks import load_check
 from lodpub.core.formats import build_registry
-from lodpub.core.settings import SETTINGS, cache_dir, load_settings
+from lodpub.core.settings import SETTINGS, load_settings
 from lodpub.core.sources import files_from_settings
 from lodpub.publish.dumps import generate
-from lodpub.store import open_store
-from lodpub.store.deployment import deployment_of
+from lodpub.store import open_configured
 
 OPTIONS = ("store", "base_uri")
 
@@ -111,14 +109,7 @@ def export(out: Path, settings: Mapping[str, Any]) -> Manifest:
     _prepare(out)
     registry = build_registry()
     files = files_from_settings(dict(settings), registry)
-    store = open_store(
-        settings["store"],
-        files.served,
-        settings["base_uri"],
-        check=load_check(files, settings),
-        deployment=deployment_of(settings),
-        history=cache_dir(settings),  # the dates a server of the same data gives: the same file names
-    )
+    store = open_configured(settings, files)  # as the server does: the same dates and file names
     temp = out / f".lodpub-export-{os.getpid()}"
     try:
         temp.mkdir()

@@ -9,7 +9,7 @@ from typing import Any
 from lodpub import __version__
 from lodpub.core.settings import cache_dir
 from lodpub.core.sources import Files, Problem, Source, version_of
-from lodpub.core.validate import require_valid
+from lodpub.core.validate import require_valid, validate
 from lodpub.store import Check
 
 
@@ -55,7 +55,7 @@ class ShapeCheck:
         if marker.is_file():
             return
         self.warnings = require_valid(
-            files.data, files.ontology, files.shapes, self.base, self.deployment, self.languages
+            validate(files.data, files.ontology, files.shapes, self.base, self.deployment, self.languages)
         )
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)

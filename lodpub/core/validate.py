@@ -75,16 +75,9 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.removeFilter(muted)
 
 
-def require_valid(
-    data: Sequence[Source],
-    ontology: Sequence[Source],
-    shapes: Sequence[Source],
-    base: str,
-    deployment: Sequence[tuple[str, str]] = (),
-    languages: Sequence[str] = (),
-) -> list[Problem]:
-    """Raise `DataError` when anything is a syntax error or violation; return the warnings."""
-    problems = validate(data, ontology, shapes, base, deployment, languages)
+def require_valid(problems: list[Problem]) -> list[Problem]:
+    """Raise `DataError` when any of `validate`'s problems is a syntax error or violation; return the
+    warnings and notes."""
     if any(p.blocking for p in problems):
         raise DataError(problems)
     return problems

@@ -6,7 +6,7 @@ The embedded implementation is pyoxigraph, in memory or on disk. A remote SPARQL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import pyoxigraph
 
-from lodpub.core.sources import Source
+from lodpub.core.sources import Files, Source
 from lodpub.store.history import Dates, dated_label, history_file, record
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
@@ -114,3 +114,21 @@ def open_store(
         dates = record(history_file(history, base), base, store.info.version)
         store.info = replace_fields(store.info, dates=dates)
     return store
+
+
+def open_configured(settings: Mapping[str, Any], files: Files) -> Store:
+    """The store the settings name, holding the configured files: checked first (unless switched
+    off), with what the deployment states, and its dates kept in the cache folder. The server and
+    `lodpub export` open it alike, so both give the same versions, dates and dump names."""
+    from lodpub.core.checks import load_check
+    from lodpub.core.settings import cache_dir
+    from lodpub.store.deployment import deployment_of
+
+    return open_store(
+        settings["store"],
+        files.served,
+        settings["base_uri"],
+        check=load_check(files, settings),
+        deployment=deployment_of(settings),
+        history=cache_dir(settings),
+    )
