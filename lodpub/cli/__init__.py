@@ -1,4 +1,4 @@
-"""The `lodpub` command: serve a dataset, or validate its files. Options come from the settings table."""
+"""The `lodpub` command: serve a dataset, reload it, or validate its files. Options come from the settings."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from lodpub import create_app
-from lodpub.cli import export_command
+from lodpub.cli import export_command, reload_command
 from lodpub.core.checks import load_check
 from lodpub.core.formats import build_registry
-from lodpub.core.settings import SETTINGS, SettingsError, load_settings, settings_table
+from lodpub.core.settings import SETTINGS, SettingsError, cache_dir, load_settings, settings_table
 from lodpub.core.sources import DataError, Problem, files_from_settings
 from lodpub.core.validate import search_engine_notes, validate
 from lodpub.store.deployment import deployment_of
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="serve these files instead of the configured data; replaces an on-disk store's contents",
     )
+    serve.add_argument("--pid", metavar="FILE", help="pid file (default: {cache_dir}/serve-PORT.pid)")
 
     check = commands.add_parser("validate", help="check syntax and SHACL shapes of data files")
     check.add_argument("files", nargs="*", metavar="FILE", help="data files (default: the configured data)")
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("settings", help="print the settings table (name, variable, default, meaning)")
     export_command.add_parser(commands)
+    reload_command.add_parser(commands)
     return parser
 
 
@@ -72,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "export":
             return export_command.run(args)
+        if args.command == "reload":
+            return reload_command.run(args)
         if args.command == "settings":
             print(settings_table())
             return 0
@@ -85,13 +89,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Check and prepare the data once, in this process; then start the workers."""
+    """Check and prepare the data once, in this process; then start the workers. SIGHUP does the
+    same again in the master before any worker is replaced (`lodpub reload` sends it)."""
+    overrides = serve_overrides(args)
+    settings = load_settings(overrides, config_file=args.config)
+    factory = prepare(settings, replace=bool(args.data))
+    pidfile = Path(args.pid) if args.pid else pid_file(settings)
+    reload_command.remember(pidfile, overrides, args.config)
+
+    def again():  # the settings and files as they are now; an on-disk store gets them afresh
+        return prepare(load_settings(overrides, config_file=args.config), replace=True)
+
+    from lodpub.cli.serving import run
+
+    try:
+        run(factory, settings, prepare=again, pidfile=pidfile)
+    finally:
+        reload_command.forget(pidfile)
+    return 0
+
+
+def serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {name: getattr(args, name) for name in SERVE_OPTIONS}
     if args.data:
         overrides["data"] = args.data
-    settings = load_settings(overrides, config_file=args.config)
+    return overrides
+
+
+def pid_file(settings: dict[str, Any]) -> Path:
+    """One per port, so servers of one user on different ports never share one."""
+    return cache_dir(settings) / f"serve-{settings['port']}.pid"
+
+
+def prepare(settings: dict[str, Any], *, replace: bool):
+    """Validate the files and prepare an on-disk store; the factory workers build their app with."""
     files = files_from_settings(settings, build_registry())
-    base = settings["base_uri"]
     check = load_check(files, settings)
     if settings["store"] == "memory":
         if check:
@@ -100,18 +132,15 @@ def serve(args: argparse.Namespace) -> int:
         directory = Path(settings["store"].removeprefix("oxigraph:"))
         deployment = deployment_of(settings)
         prepare_directory(
-            directory, files.served, base, replace=bool(args.data), check=check, deployment=deployment
+            directory, files.served, settings["base_uri"], replace=replace, check=check, deployment=deployment
         )
     if check and check.warnings:
         print(
             f"lodpub: the data has {len(check.warnings)} warnings; `lodpub validate` lists them",
             file=sys.stderr,
         )
-    from lodpub.cli.serving import run
-
     worker_settings = {**settings, "validate_on_load": False}
-    run(lambda: create_app(worker_settings), settings)
-    return 0
+    return lambda: create_app(worker_settings)
 
 
 def validate_files(args: argparse.Namespace) -> int:

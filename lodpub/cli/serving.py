@@ -1,24 +1,44 @@
-"""Runs the app under gunicorn, the production WSGI server, from inside the `lodpub` command."""
+"""Runs the app under gunicorn, the production WSGI server, from inside the `lodpub` command.
+
+SIGHUP (sent by `lodpub reload`, or by hand) makes gunicorn start new workers and retire the old
+ones gracefully. Before that, the master checks and prepares the new data exactly as `serve` did;
+data that fails keeps the old workers serving, so a typo in a file never takes the server down.
+"""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from lodpub.app import services_of
+from lodpub.core.settings import SettingsError
+from lodpub.core.sources import DataError
 from lodpub.sparql import start_executors
+
+Factory = Callable[[], Flask]
 
 
 class GunicornServer(BaseApplication):
-    """Gunicorn with its options from our settings; each worker builds its own app."""
+    """Gunicorn with its options from our settings; each worker builds its own app.
 
-    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]):
+    `prepare` checks and prepares the data again and returns the factory new workers use; it raises
+    `DataError` or `SettingsError` to refuse the new files.
+    """
+
+    def __init__(
+        self, factory: Factory, options: dict[str, Any], prepare: Callable[[], Factory] | None = None
+    ):
         self._factory = factory
         self._options = options
+        self._prepare = prepare
         super().__init__()
 
     def load_config(self) -> None:
@@ -34,9 +54,74 @@ class GunicornServer(BaseApplication):
         gc.freeze()
         return app
 
+    def prepare_reload(self) -> list[str]:
+        """Check and prepare the files for new workers; the problems that refuse them, if any."""
+        if self._prepare is None:
+            return []
+        from lodpub.cli import report
 
-def run(factory: Callable[[], Flask], settings: dict[str, Any]) -> None:
-    """Serve in the foreground until interrupted."""
+        try:
+            self._factory = self._prepare()
+        except SettingsError as error:
+            return [f"configuration: {error}"]
+        except DataError as error:
+            report(error.problems)  # into the server's log, as `lodpub validate` words them
+            return [str(p) for p in error.problems if p.blocking]
+        return []
+
+    def run(self) -> None:
+        try:
+            ReloadingArbiter(self).run()
+        except RuntimeError as error:  # as gunicorn's own `run`: a message, not a traceback
+            raise SystemExit(f"lodpub: {error}") from None
+
+
+class ReloadingArbiter(Arbiter):
+    """Replaces the workers on SIGHUP only once the new data has passed; records each outcome."""
+
+    def reload(self) -> None:
+        try:
+            problems = self.app.prepare_reload()
+        except Exception as error:  # the master must outlive anything a reload runs into
+            self.log.exception("reload failed; the old workers keep serving")
+            problems = [f"reload failed: {error}"]
+        if problems:
+            self.log.error("reload refused (%d problems); the old workers keep serving", len(problems))
+        else:
+            super().reload()
+        record_reload(self.cfg.pidfile, problems)
+
+
+def outcome_file(pidfile: str | Path) -> Path:
+    """Where the master records its reloads, for `lodpub reload` to read the verdict."""
+    return Path(f"{pidfile}.reload.json")
+
+
+def reloads_recorded(pidfile: str | Path) -> dict[str, Any]:
+    try:
+        return json.loads(outcome_file(pidfile).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"reloads": 0, "problems": []}
+
+
+def record_reload(pidfile: str | None, problems: list[str]) -> None:
+    if pidfile is None:
+        return
+    count = reloads_recorded(pidfile)["reloads"] + 1
+    target = outcome_file(pidfile)
+    partial = target.with_name(target.name + ".tmp")
+    partial.write_text(json.dumps({"reloads": count, "problems": problems}), encoding="utf-8")
+    os.replace(partial, target)  # a reader never sees half a record
+
+
+def run(
+    factory: Factory,
+    settings: dict[str, Any],
+    *,
+    prepare: Callable[[], Factory] | None = None,
+    pidfile: Path | None = None,
+) -> None:
+    """Serve in the foreground until interrupted; SIGHUP reloads through `prepare`."""
     options = {
         "bind": f"{settings['host']}:{settings['port']}",
         "workers": settings["workers"],
@@ -48,5 +133,6 @@ def run(factory: Callable[[], Flask], settings: dict[str, Any]) -> None:
         "proc_name": "lodpub",
         "forwarded_allow_ips": "127.0.0.1,::1",
         "control_socket_disable": True,  # one fixed path per user: two servers would fight over it
+        "pidfile": str(pidfile) if pidfile else None,
     }
-    GunicornServer(factory, options).run()
+    GunicornServer(factory, options, prepare).run()
