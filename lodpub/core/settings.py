@@ -57,7 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "cache_dir",
         "",
-        "Where lodpub remembers files it has validated (default: $XDG_CACHE_HOME/lodpub or ~/.cache/lodpub).",
+        "Where lodpub keeps what it works out once: validated files, the dumps, the dates of each data"
+        " version, the server's pid file (default: $XDG_CACHE_HOME/lodpub or ~/.cache/lodpub).",
     ),
     Setting("log_level", "info", "Log level of the server (debug, info, warning, error)."),
     Setting(
