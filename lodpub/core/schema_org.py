@@ -7,6 +7,7 @@ the tests check these facts against the published vocabulary.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 
 
 def _table(text: str) -> Mapping[str, tuple[str, ...]]:
@@ -79,6 +80,7 @@ encodingFormat: CreativeWork MediaObject
 """)
 
 
+@cache  # a fixed table: the loader asks it once per computed triple, the markup once per node
 def schema_ancestors(name: str) -> frozenset[str]:
     """A schema.org class and all its superclasses (Thing included)."""
     seen: set[str] = set()
