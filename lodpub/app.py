@@ -1,7 +1,8 @@
 """The app factory: settings, then the services every part shares, then the parts in dependency order.
 
 One typed `Services` object holds what the parts share (the store, the format registry, the canned
-queries, …) and what each part keeps for the app's life; it is the only thing stored on the Flask app.
+queries, …) and what each part keeps for the app's life (what it reads from the data, per data version:
+writes move it, `PerVersion`); it is the only thing stored on the Flask app.
 A part is one thing the app serves (`Part`): how it wires itself in, which pages it has for people
 (the sitemap lists them) and which addresses it offers programs (the home page lists them). The
 static export builds an app from the parts that need no server, so nothing it links is missing.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flask import Flask, current_app
@@ -26,9 +27,9 @@ if TYPE_CHECKING:  # the parts import this module; their types are only named he
     from lodpub.api.context import JsonLdContext
     from lodpub.api.named_queries import NamedQuery
     from lodpub.core.cache import BoundedCache
+    from lodpub.edit import Writes
     from lodpub.linked_data.pages import Publication
     from lodpub.linked_data.paths import Site
-    from lodpub.linked_data.views import DocumentList
     from lodpub.publish.descriptions import Descriptions
     from lodpub.publish.dumps import Dumps
     from lodpub.publish.ontology import Rendered
@@ -41,22 +42,28 @@ T = TypeVar("T")
 EXTENSION = "lodpub"  # the app's one entry in `app.extensions`: its `Services`
 
 
-class Once(Generic[T]):
-    """A value read from the store on first use and kept for the app's life (its data never changes)."""
+class PerVersion(Generic[T]):
+    """A value read from the store when first needed and kept while the data's version stays the same.
 
-    def __init__(self, make: Callable[[], T]):
+    Writes move the version while the app runs (`lodpub.store.journal`), so the value is made again
+    on the first use after a new version: never served for data it was not read from. The version is
+    read before the value is made, so data that moves on while it is made only makes it again."""
+
+    def __init__(self, make: Callable[[], T], version: Callable[[], str]):
         self._make = make
+        self._version = version
         self._lock = threading.Lock()
-        self._value: T | None = None
-        self._made = False
+        self._made: tuple[str, T] | None = None  # (version, value): replaced whole, read without the lock
 
     def get(self) -> T:
-        if not self._made:
+        version = self._version()
+        made = self._made
+        if made is None or made[0] != version:
             with self._lock:
-                if not self._made:
-                    self._value = self._make()
-                    self._made = True
-        return self._value  # type: ignore[return-value]
+                made = self._made
+                if made is None or made[0] != version:
+                    made = self._made = (version, self._make())
+        return made[1]
 
 
 def no_pages(_services: Services) -> Iterable[str]:
@@ -91,18 +98,18 @@ class Services:
     queries: Mapping[str, NamedQuery]  # the canned queries (`queries/*.rq`)
     context: JsonLdContext  # the JSON-LD context generated from the ontology
     schemaorg: Alignment  # the ontology's schema.org alignment, for every page's markup
-    publication: Once[Publication]  # licences, sources and the dataset resource, for every page
+    publication: PerVersion[Publication]  # licences, sources and the dataset resource, for every page
     parts: tuple[Part, ...] = ()
     sparql: Engine | None = None  # sparql
     page_cache: BoundedCache[bytes] | None = None  # linked_data
     dumps: Dumps | None = None  # publish.dumps
     descriptions: Descriptions | None = None  # publish.descriptions
     ontology_pages: Rendered | None = None  # publish.ontology
-    landing: Once[Landing] | None = None  # site.home
-    search: Once[Index] | None = None  # site.search
-    map_panels: dict[tuple, Any] = field(default_factory=dict)  # site.home, per language and link style
-    documents: DocumentList | None = None  # linked_data
+    landing: PerVersion[Landing] | None = None  # site.home
+    search: PerVersion[Index] | None = None  # site.search
+    documents: PerVersion[tuple[str, ...]] | None = None  # linked_data: every document's path
     responses: ResponseCache | None = None  # web: whole responses kept per worker
+    writes: Writes | None = None  # edit: who may write, and the writer
 
     def close(self) -> None:
         """Stop the query executors and close the store (tests and the static export build many apps)."""
@@ -113,7 +120,7 @@ class Services:
 
 def default_parts() -> tuple[Part, ...]:
     """Every part, in dependency order: the order in which the sitemap and the home page list them."""
-    from lodpub import api, linked_data, publish, site, sparql
+    from lodpub import api, edit, linked_data, publish, site, sparql
 
     return (
         site.HOME,
@@ -127,6 +134,7 @@ def default_parts() -> tuple[Part, ...]:
         publish.DESCRIPTIONS,
         publish.FEEDS,
         publish.ONTOLOGY,
+        edit.PART,
         site.SITEMAP,
     )
 
@@ -179,7 +187,9 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
         queries=queries,
         context=JsonLdContext.of(store),
         schemaorg=schemaorg.build_alignment(store),
-        publication=Once(lambda: read_publication(store, settings["base_uri"])),
+        publication=PerVersion(
+            lambda: read_publication(store, settings["base_uri"]), lambda: store.info.version
+        ),
         parts=parts,
     )
 

@@ -52,6 +52,13 @@ def validation_cache(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_write_tokens() -> None:
+    """Writes are off unless a test turns them on: a token in the developer's environment must not
+    open the apps and servers of other tests."""
+    os.environ.pop("LODPUB_WRITE_TOKENS", None)
+
+
 @pytest.fixture(scope="session")
 def base() -> str:
     """The base IRI the shipped data is published under."""
@@ -64,6 +71,21 @@ def data_graph() -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.parse(ROOT / "data" / "heidelberg.ttl", format="turtle", publicID=BASE)
     return graph
+
+
+@pytest.fixture(scope="session")
+def shipped_label(data_graph) -> Callable[[str, str], str]:
+    """`shipped_label("id/city/montpellier", "en")`: the one label the shipped data gives a resource (a
+    path under the base, or a whole IRI) in a language. For tests that look for the data's names on
+    pages and in answers, whatever an editor names things."""
+
+    def label(resource: str, lang: str) -> str:
+        node = rdflib.URIRef(resource if "://" in resource else BASE + resource)
+        labels = [str(v) for v in data_graph.objects(node, rdflib.RDFS.label) if v.language == lang]
+        assert len(labels) == 1, f"{node}: expected one @{lang} label, got {labels}"
+        return labels[0]
+
+    return label
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SH, SKOS, XSD
 
 from exporters import dcat_places
 from exporters.dcat import UnknownTheme, check_themes
-from exporters.void import date_bounds
+from exporters.void import date_bounds, temporal_coverage
 from lodpub.app import services_of
 from lodpub.core.settings import SettingsError
 from lodpub.publish.dumps import current_dumps
@@ -134,15 +134,39 @@ def test_contact_points_are_vcards_without_invented_details(catalog, stated_grap
     assert names == {"Malena Arnold", "Theresa Kälberer"}
 
 
-def test_themes_and_temporal_coverage(catalog):
+def test_themes_and_temporal_coverage(catalog, data_graph):
+    """The period runs from the first to the last day the data's dates cover, whatever an editor adds."""
     themes = set(catalog.objects(DATASET, DCAT.theme))
     authority = "http://publications.europa.eu/resource/authority/data-theme"
     assert themes == {URIRef(f"{authority}/INTR"), URIRef(f"{authority}/GOVE")}
     for theme in themes:
         assert catalog.value(theme, SKOS.inScheme) == URIRef(authority)
+    dates = [o for p in (LP.startDate, LP.endDate) for o in data_graph.objects(None, p)]
+    bounds = [b for b in map(date_bounds, dates) if b is not None]
+    assert len(bounds) == len(dates) > 1
     period = catalog.value(DATASET, DCTERMS.temporal)
-    assert catalog.value(period, DCAT.startDate) == Literal("1940-10-22", datatype=XSD.date)
-    assert catalog.value(period, DCAT.endDate) == Literal("2021-12-31", datatype=XSD.date)
+    first, last = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    assert catalog.value(period, DCAT.startDate) == Literal(first.isoformat(), datatype=XSD.date)
+    assert catalog.value(period, DCAT.endDate) == Literal(last.isoformat(), datatype=XSD.date)
+
+
+DATED = """\
+@prefix lp: <https://w3id.org/lodpub/ontology/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<https://example.org/a> lp:startDate "1961"^^xsd:gYear .
+<https://example.org/b> lp:startDate "2021-10-15T15:00:00+02:00"^^xsd:dateTime ;
+    lp:endDate "2024-02"^^xsd:gYearMonth .
+<https://example.org/c> lp:startDate "someday" ; lp:birthDate "1900-01-01"^^xsd:date .
+"""
+
+
+def test_the_temporal_coverage_spans_the_days_the_event_dates_cover():
+    """Of our own data: a year from its first day, a month to its last; unreadable and other dates
+    count for nothing."""
+    store = pyoxigraph.Store()
+    store.load(DATED.encode(), format=pyoxigraph.RdfFormat.TURTLE)
+    assert temporal_coverage(OxigraphStore(store, None)) == (date(1961, 1, 1), date(2024, 2, 29))
 
 
 @pytest.mark.parametrize(

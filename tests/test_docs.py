@@ -1,6 +1,10 @@
 """The documentation says what the code does: the README's settings table is the generated one."""
 
-from conftest import ROOT
+import json
+import shlex
+import subprocess
+
+from conftest import LODPUB, ROOT
 
 from lodpub.core.settings import load_settings, settings_table
 from lodpub.store.deployment import deployment_of
@@ -35,3 +39,34 @@ def test_readme_deployment_example_is_a_valid_configuration(tmp_path):
         ("http://purl.org/dc/terms/publisher", base + "id/organization/city-of-example"),
         ("http://www.w3.org/ns/dcat#contactPoint", base + "id/contact-point/open-data-office"),
     )
+
+
+def readme_block(marker: str) -> list[str]:
+    """The commands of the README's code block after `<!-- marker`, continuation lines joined."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```sh\n", readme.index(f"<!-- {marker}")) + len("```sh\n")
+    text = readme[start : readme.index("```", start)].replace("\\\n", " ")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_readme_writes_example_runs(start_server, tmp_path):
+    """The README's writes example as written: the server line's settings, then each curl command
+    against that server (its port put in), each succeeding, and the write seen by all of them."""
+    serve, *commands = readme_block("writes-example")
+    environment, _, rest = serve.partition(" ")
+    name, _, value = environment.partition("=")
+    argv = shlex.split(rest.removesuffix("&"))
+    assert argv[:1] == ["lodpub"] and argv[-2:] == ["--port", "5000"]
+    env = {name: value, "LODPUB_CACHE_DIR": str(tmp_path / "cache")}
+    server = start_server(*argv[1:-2], "--port", "{port}", command=[str(LODPUB)], env=env)
+    outputs = []
+    for command in commands:
+        assert command.startswith("curl ")
+        argv = shlex.split(command.replace("http://127.0.0.1:5000", server.url))
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"{command}\n{done.stderr}\n{server.log()}"
+        outputs.append(done.stdout)
+    update, graph, changes = outputs
+    assert json.loads(update)["added"] >= 7  # its seven triples, and their schema.org restatements
+    assert "Delegation from Exampleton visits" in graph
+    assert json.loads(changes)[0]["token"] == "office"

@@ -5,13 +5,14 @@ schema.org JSON-LD for search engines."""
 import itertools
 import json
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import html5lib
 import pytest
 from conftest import BASE, LP, ROOT
-from rdflib import RDF, RDFS
+from rdflib import RDF, RDFS, URIRef
 
 from lodpub.app import services_of
 from lodpub.linked_data.pages import json_script
@@ -25,41 +26,6 @@ EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
 LICENCE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 HISTORY = ROOT / "tests" / "fixtures" / "history"  # a deportation and its commemoration
 CITY_PAGE = "https://heidelberg.de/HD/Leben/Partnerstaedte.html"
-
-PARTNERS = {  # city → (country or region, start year) per language, as the city's page and references say
-    "en": {
-        "Hangzhou": ("China", None),
-        "Palo Alto": ("United States", "2017"),
-        "Montpellier": ("France", "1961"),
-        "Cambridge": ("United Kingdom", "1965"),
-        "Rehovot": ("Israel", "1983"),
-        "Bautzen": ("Germany", "1991"),
-        "Simferopol": ("Crimean Peninsula", "1991"),
-        "Kumamoto": ("Japan", "1992"),
-    },
-    "de": {
-        "Hangzhou": ("China", None),
-        "Palo Alto": ("USA", "2017"),
-        "Montpellier": ("Frankreich", "1961"),
-        "Cambridge": ("Großbritannien", "1965"),
-        "Rehovot": ("Israel", "1983"),
-        "Bautzen": ("Deutschland", "1991"),
-        "Simferopol": ("Halbinsel Krim", "1991"),
-        "Kumamoto": ("Japan", "1992"),
-    },
-}
-FRIENDS = {
-    "en": {
-        "Mostar": "Bosnia and Herzegovina",
-        "Jelenia Góra": "Poland",
-        "Heidelberg (Gauteng)": "South Africa / Gauteng Province",
-    },
-    "de": {
-        "Mostar": "Bosnien-Herzegowina",
-        "Jelenia Góra": "Polen",
-        "Heidelberg (Gauteng)": "Südafrika / Provinz Gauteng",
-    },
-}
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +42,47 @@ def labels_of(data_graph, kinds, lang: str, via=None) -> set[str]:
     return {
         str(label) for s in things for label in data_graph.objects(s, RDFS.label) if label.language == lang
     }
+
+
+def label_of(data_graph, node, lang: str) -> str:
+    labels = [str(v) for v in data_graph.objects(node, RDFS.label) if v.language == lang]
+    assert len(labels) == 1, f"{node}: expected one @{lang} label, got {labels}"
+    return labels[0]
+
+
+@dataclass
+class Relation:
+    """A partner city or friendly relation as the shipped data states it, named in one language."""
+
+    city: URIRef
+    name: str
+    places: str  # its country, then the region it lies in if that is not a country: "A / B"
+    since: str | None  # the start year, if the data states one
+
+    def map_title(self, kind: str) -> str:
+        return f"{self.name}: {self.places}; {kind}" + (f" (since {self.since})" if self.since else "")
+
+
+def relations_of(data_graph, kind, lang: str) -> list[Relation]:
+    """The relations of a class (lp:Partnership, lp:FriendlyRelation) read from the shipped data, in the
+    order the home page lists them: by start year, undated last, then by name."""
+    found = []
+    for relation in data_graph.subjects(RDF.type, kind):
+        since = data_graph.value(relation, LP.startYear)
+        for city in data_graph.objects(relation, LP.partner):
+            countries = list(data_graph.objects(city, LP.country))
+            regions = [
+                region
+                for region in data_graph.objects(city, LP.containedInPlace)
+                if (region, RDF.type, LP.Country) not in data_graph
+            ]
+            places = " / ".join(label_of(data_graph, place, lang) for place in (*countries, *regions))
+            found.append(
+                Relation(
+                    city, label_of(data_graph, city, lang), places, None if since is None else str(since)
+                )
+            )
+    return sorted(found, key=lambda r: (r.since is None, r.since or "", r.name.lower()))
 
 
 def get(client, path: str, lang: str | None = None, **headers):
@@ -132,20 +139,23 @@ def test_the_home_page_lists_every_partner_city_with_country_and_start_year(clie
     rows = table_rows(document(client, f"/?lang={lang}"), "partners")
     assert set(rows) == labels_of(data_graph, [LP.Partnership], lang, via=LP.partner)
     unknown = "not known" if lang == "en" else "nicht bekannt"
-    expected = {city: [place, year or unknown] for city, (place, year) in PARTNERS[lang].items()}
-    assert {city: rows[city][:2] for city in expected} == expected
+    expected = {
+        r.name: [r.places, r.since or unknown] for r in relations_of(data_graph, LP.Partnership, lang)
+    }
+    assert {city: cells[:2] for city, cells in rows.items()} == expected
 
 
-def test_partner_cities_are_in_order_of_their_start_year_undated_last(client):
+def test_partner_cities_are_in_order_of_their_start_year_undated_last(client, data_graph):
     rows = list(table_rows(document(client, "/?lang=en"), "partners"))
-    assert rows[0] == "Montpellier" and rows[-1] == "Hangzhou"
+    assert rows == [r.name for r in relations_of(data_graph, LP.Partnership, "en")]
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_the_home_page_lists_every_friendly_relation(client, data_graph, lang):
     rows = table_rows(document(client, f"/?lang={lang}"), "friends")
     assert set(rows) == labels_of(data_graph, [LP.FriendlyRelation], lang, via=LP.partner)
-    assert {city: rows[city][0] for city in FRIENDS[lang]} == FRIENDS[lang]
+    expected = {r.name: r.places for r in relations_of(data_graph, LP.FriendlyRelation, lang)}
+    assert {city: cells[0] for city, cells in rows.items()} == expected
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -260,22 +270,21 @@ def test_the_map_is_inline_svg_with_a_titled_point_per_city_and_a_text_list(clie
     panels = section(root, "map").findall(f".//{svg}svg")
     assert len(panels) == 2  # the world, and Europe where the cities crowd
     titles = {text(t) for t in panels[0].iter(f"{svg}title")}
-    assert "Montpellier: France; partner city (since 1961)" in titles
-    assert "Simferopol: Crimean Peninsula; partner city (since 1991)" in titles
-    assert "Mostar: Bosnia and Herzegovina; friendly relation" in titles
-    assert "Heidelberg: home city" in titles
-    listed = [text(li) for li in section(root, "map").iterfind(".//ul[@class='map-list']/li")]
-    partners = {
-        city
-        for kind in (LP.Partnership, LP.FriendlyRelation)
-        for relation in data_graph.subjects(RDF.type, kind)
-        for city in data_graph.objects(relation, LP.partner)
-        if data_graph.value(city, LP.latitude) is not None
+    kinds = {LP.Partnership: "partner city", LP.FriendlyRelation: "friendly relation"}
+    on_map = {  # every partner and friend with coordinates, titled with its places and start year
+        r.city: r.map_title(kinds[kind])
+        for kind in kinds
+        for r in relations_of(data_graph, kind, "en")
+        if data_graph.value(r.city, LP.latitude) is not None
     }
-    assert len(listed) == len(partners) + 1  # the partners and friends with coordinates, and home
-    assert any(
-        item.startswith("Kumamoto: Japan; partner city (since 1992) (32.803°, 130.708°)") for item in listed
-    )
+    homes = {city for city in data_graph.objects(None, LP.municipality) if city not in on_map}
+    home_titles = {f"{label_of(data_graph, city, 'en')}: home city" for city in homes}
+    assert set(on_map.values()) | home_titles <= titles
+    listed = [text(li) for li in section(root, "map").iterfind(".//ul[@class='map-list']/li")]
+    assert len(listed) == len(on_map) + len(homes)  # the partners and friends with coordinates, and home
+    for city, title in on_map.items():
+        latitude, longitude = (float(data_graph.value(city, p)) for p in (LP.latitude, LP.longitude))
+        assert f"{title} ({latitude:.3f}°, {longitude:.3f}°)" in listed
 
 
 def test_the_map_projection_and_label_placement_are_plain_geometry():

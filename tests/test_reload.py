@@ -167,6 +167,26 @@ def test_a_sighup_with_invalid_files_keeps_the_server_and_its_data(start_server,
     assert {served(server) for _ in range(10)} == {old}
 
 
+def test_a_worker_that_restarts_while_a_file_is_broken_loads_what_was_checked(start_server, tiny):
+    """Workers load copies of the files as they were checked: a worker (or query executor) replaced
+    while the editor's file is half-edited boots on the served data, and the server goes on."""
+    env = environment(tiny)
+    server = start_server("--workers", "2", env=env)
+    wait_for(lambda: ready(server), "both workers built their app")
+    old = served(server)
+    tiny.write_data(tiny.data.read_text().replace("lp:City ;", "lp:City ,"))  # a syntax error, not reloaded
+    workers = workers_of(server)
+    victim = min(workers)
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: victim not in workers_of(server) and ready(server), "a new worker built its app")
+    assert server.process.poll() is None
+    assert {served(server) for _ in range(20)} == {old}
+    counts = requests.get(
+        server.url + "/sparql", params={"query": COUNT}, headers={"Accept": JSON}, timeout=15
+    )
+    assert counts.status_code == 200
+
+
 def test_reload_without_a_server_says_so(tiny, tmp_path):
     reload = lodpub("reload", "--pid", str(tmp_path / "none.pid"), env=environment(tiny))
     assert reload.returncode == 2

@@ -86,6 +86,11 @@ FIXED = (
     "/doc/nothing/here",
     "/nothing/here",
     "/id/city/montpellier",
+    "/graph-store?graph=https://lod.heidelberg.de/graph/heidelberg",
+    "/graph-store?default",
+    "/graph-store",
+    "/edit",
+    "/edit/changes",
 )
 RDF_TYPES = ("text/turtle", "application/n-triples", "application/n-quads", "application/rdf+xml")
 VOLATILE = (

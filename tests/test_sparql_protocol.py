@@ -198,7 +198,7 @@ def test_a_body_that_is_not_utf8_is_400(web):
         ([("query", "ASK {}"), ("query", "SELECT * {}")], 400),  # bad_multiple_queries
         ([("query", "ASK {}"), ("update", "CLEAR ALL")], 400),
         ([("query", "")], 400),
-        ([("update", "CLEAR ALL")], 403),  # bad_update_get
+        ([("update", "CLEAR ALL")], 400),  # bad_update_get: an update is sent by POST
     ],
 )
 def test_get_requests_with_no_single_query(web, params, status):
@@ -208,18 +208,24 @@ def test_get_requests_with_no_single_query(web, params, status):
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
-        (FORM, "update=CLEAR+ALL"),  # update_post_form: refused, the endpoint is read-only
-        (FORM, "update=CLEAR%20NAMED&update=CLEAR%20DEFAULT"),  # bad_multiple_updates
-        (FORM, "update=CLEAR%20XYZ"),  # bad_update_syntax
+        (FORM, "update=CLEAR+ALL"),  # update_post_form
+        (FORM, "update=CLEAR%20XYZ"),  # bad_update_syntax: who may write is decided first
         ("application/sparql-update", "CLEAR ALL"),  # update_post_direct
         ("application/sparql-update", "LOAD <http://example.org/data.ttl>"),
     ],
 )
-def test_updates_are_refused_because_the_endpoint_is_read_only(web, content_type, body):
+def test_updates_are_refused_when_no_write_token_is_configured(web, content_type, body):
+    """Without `LODPUB_WRITE_TOKENS` (or `write_tokens_file`) the endpoint is read-only, and says how
+    to change that (tests/test_writes.py has the endpoint with writes on)."""
     response = web.post("/sparql", data=body.encode(), content_type=content_type)
     assert response.status_code == 403
     text = response.get_data(as_text=True)
-    assert "read-only" in text or "never makes outbound requests" in text
+    assert "takes no writes" in text and "LODPUB_WRITE_TOKENS" in text
+
+
+def test_several_updates_in_one_request_are_400(web):  # bad_multiple_updates
+    body = b"update=CLEAR%20NAMED&update=CLEAR%20DEFAULT"
+    assert web.post("/sparql", data=body, content_type=FORM).status_code == 400
 
 
 def test_a_form_post_without_a_query_is_400(web):

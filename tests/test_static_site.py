@@ -11,7 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import rdflib
 import requests
-from conftest import BASE, DCAT
+from conftest import BASE, DCAT, LP
+from markupsafe import escape
 from rdflib.compare import isomorphic
 
 from lodpub import cli
@@ -106,22 +107,24 @@ def test_nothing_links_to_what_needs_a_server(crawl, site):
     assert "/sparql" not in (site / "sitemap.xml").read_text()
 
 
-def test_a_thing_leads_to_its_document(host):
+def test_a_thing_leads_to_its_document(host, shipped_label):
     thing = requests.get(host + "/id/city/montpellier", timeout=10)
     assert thing.status_code == 200
     refresh = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', thing.text)
     assert refresh and refresh.group(1) == "/doc/city/montpellier"
     assert f'<link rel="canonical" href="{BASE}doc/city/montpellier">' in thing.text
     document = requests.get(urljoin(thing.url, refresh.group(1)), timeout=10)
-    assert document.status_code == 200 and "<h1>Montpellier</h1>" in document.text
+    name = escape(shipped_label("id/city/montpellier", "en"))
+    assert document.status_code == 200 and f"<h1>{name}</h1>" in document.text
 
 
-def test_the_german_pages_are_files_the_switch_links_to(host):
+def test_the_german_pages_are_files_the_switch_links_to(host, data_graph, shipped_label):
     english = requests.get(host + "/doc/city/montpellier", timeout=10)
     assert english.url.endswith("/doc/city/montpellier/") and '<html lang="en">' in english.text
     assert 'href="/doc/city/montpellier/index.de.html" hreflang="de"' in english.text
     german = requests.get(host + "/doc/city/montpellier/index.de.html", timeout=10)
-    assert '<html lang="de">' in german.text and "Frankreich" in german.text
+    country = data_graph.value(rdflib.URIRef(BASE + "id/city/montpellier"), rdflib.URIRef(LP + "country"))
+    assert '<html lang="de">' in german.text and escape(shipped_label(country, "de")) in german.text
     assert 'href="/doc/city/montpellier" hreflang="en"' in german.text
 
 

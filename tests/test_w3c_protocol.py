@@ -9,19 +9,27 @@ local graphs. Six query tests also name `data0.rdf`, for which the suite ships n
 their queries never read (`ASK {}`, `SELECT (1 AS ?value) {}`, …): it gets a one-triple stand-in, as
 lodpub refuses (400) a dataset naming a graph it does not hold.
 
-`/sparql` is a read-only query endpoint: the seven tests that expect an update to succeed are
-skipped, and `test_update_is_refused` checks each of those updates gets a 4xx instead and changes
-nothing. The tests that expect an update to be refused (`bad_update_*`) run like the others.
+The server takes writes from one token (`LODPUB_WRITE_TOKENS=w3c:SECRET`), and every update
+request of the suite is sent with `Authorization: Bearer SECRET`: that is the only header added to
+the manifest's requests (queries go as written). The seven tests that expect an update to succeed
+run each against a server of their own, started for it with the suite's graphs and a journal of its
+own, since they `CLEAR ALL` / `DROP ALL` and would empty the graphs the query tests read; the query
+tests and the updates that must be refused (`bad_update_*`, which get the token too, so they are
+refused for what they are and not for a missing token) share one server. `test_update_is_refused`
+checks that a server with no token configured refuses each of the seven updates with 403, with the
+token or without it, and changes nothing.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 import rdflib
 import requests
+from conftest import LiveServer
 from rdflib.query import Result
 from w3c_manifest import (
     ABSENT,
@@ -37,10 +45,8 @@ if not PROTOCOL_MANIFEST.is_file():
 
 TESTS = protocol_tests()
 UPDATE_TESTS = [test for test in TESTS if test.changes_data]
-READ_ONLY = (
-    "SPARQL 1.1 Update is not offered: /sparql is a read-only query endpoint (lodpub serves files, "
-    "and offers no update or Graph Store endpoint); test_update_is_refused checks this update gets a 4xx"
-)
+WRITE_TOKENS = {"LODPUB_WRITE_TOKENS": "w3c:SECRET"}
+AUTHORIZATION = {"Authorization": "Bearer SECRET"}  # the one header added, to update requests only
 
 # The result kinds of `mf:expectedFormat`, by the media types the manifest's test names allow, and
 # the parser (rdflib's) that reads each.
@@ -58,10 +64,27 @@ SUITE_GRAPHS_ASK = "ASK { GRAPH <http://kasei.us/2009/09/sparql/data/data1.rdf> 
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, start_module_server):
-    """lodpub serving the suite's graphs only: no ontology, no shapes (nothing to validate)."""
-    data = write_suite_graphs(TESTS, PROTOCOL_MANIFEST.parent, tmp_path_factory.mktemp("w3c-protocol"))
-    return serve_files(start_module_server, data)
+def suite_data(tmp_path_factory) -> list[Path]:
+    return write_suite_graphs(TESTS, PROTOCOL_MANIFEST.parent, tmp_path_factory.mktemp("w3c-protocol"))
+
+
+def serve_suite(start, data: list[Path], folder: Path, tokens: str) -> LiveServer:
+    """lodpub serving the suite's graphs only (no ontology, no shapes: nothing to validate), taking
+    writes from `tokens` (empty: none), with a cache folder, and so a journal, of its own."""
+    return serve_files(start, data, env={"LODPUB_WRITE_TOKENS": tokens, "LODPUB_CACHE_DIR": str(folder)})
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, start_module_server, suite_data):
+    """The server the query tests and the refused updates share: it takes the suite's token."""
+    folder = tmp_path_factory.mktemp("w3c-protocol-cache")
+    return serve_suite(start_module_server, suite_data, folder, WRITE_TOKENS["LODPUB_WRITE_TOKENS"])
+
+
+@pytest.fixture(scope="module")
+def read_only_server(tmp_path_factory, start_module_server, suite_data):
+    """The same graphs on a server with no write token configured."""
+    return serve_suite(start_module_server, suite_data, tmp_path_factory.mktemp("w3c-read-only"), "")
 
 
 def media_type(response: requests.Response) -> str:
@@ -103,30 +126,43 @@ def check_result(test: ProtocolTest, number: int, response: requests.Response) -
             assert answer is expected.boolean, report(test, number, response, message)
 
 
+def suite_graphs_there(server: LiveServer) -> bool:
+    response = requests.get(server.endpoint, params={"query": SUITE_GRAPHS_ASK}, timeout=30)
+    assert response.status_code == 200, response.text[:600]
+    return json.loads(response.content)["boolean"]
+
+
 @pytest.mark.parametrize("test", TESTS, ids=[test.id for test in TESTS])
-def test_w3c_protocol(test: ProtocolTest, server):
-    if test.changes_data:
-        pytest.skip(f"{test.id}: {READ_ONLY}")
+def test_w3c_protocol(test: ProtocolTest, server, suite_data, start_server, tmp_path):
+    target = server
+    if test.changes_data:  # a server of its own: the update empties the graphs others read
+        target = serve_suite(start_server, suite_data, tmp_path, WRITE_TOKENS["LODPUB_WRITE_TOKENS"])
     for number, request in enumerate(test.requests):
-        response = request.send(server.url)
+        response = request.send(target.url, headers=AUTHORIZATION if request.is_update else None)
         status = response.status_code
         message = f"status {status}, expected {' or '.join(sorted(request.expected.statuses))}"
         assert request.expected.allows(status), report(test, number, response, message)
         if request.expected.format and 200 <= status < 300:
             check_result(test, number, response)
+    if test.id in ("update_post_form", "update_post_direct"):  # the manifest checks only the status
+        assert not suite_graphs_there(target), f"{test.id}: CLEAR ALL left the suite's graphs"
+    elif not test.changes_data:
+        assert suite_graphs_there(server), f"{test.id} changed the suite's graphs"
 
 
+@pytest.mark.parametrize("token", [True, False], ids=["with-token", "without-token"])
 @pytest.mark.parametrize("test", UPDATE_TESTS, ids=[test.id for test in UPDATE_TESTS])
-def test_update_is_refused(test: ProtocolTest, server):
-    """The update of a test that expects it to succeed gets a client error, and the data stays."""
+def test_update_is_refused(test: ProtocolTest, token: bool, read_only_server):
+    """A server with no write token configured refuses each update with 403, whatever the request
+    carries, and the data stays."""
     update = next(request for request in test.requests if request.is_update)
-    response = update.send(server.url)
-    assert 400 <= response.status_code < 500, (
-        f"{test.id}: a read-only endpoint must refuse this update with a 4xx\n--- request\n"
+    response = update.send(read_only_server.url, headers=AUTHORIZATION if token else None)
+    assert response.status_code == 403, (
+        f"{test.id}: a server without write tokens must refuse this update with 403\n--- request\n"
         f"{update.describe()}\n--- got\n{response.status_code}\n{response.text[:600]}"
     )
-    still_there = requests.get(server.endpoint, params={"query": SUITE_GRAPHS_ASK}, timeout=30)
-    assert json.loads(still_there.content)["boolean"] is True, "the update changed the data"
+    assert "no write token is configured" in response.text, response.text[:600]
+    assert suite_graphs_there(read_only_server), "the update changed the data"
 
 
 def test_the_suite_has_the_34_tests_its_readme_announces():

@@ -12,7 +12,8 @@ never fetches remote data, so `write_suite_graphs` writes them as N-Quads in tho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -98,9 +99,13 @@ class HttpRequest:
         assert self.path.startswith("/sparql/"), self.path
         return server + ENDPOINT_PATH + self.path.removeprefix("/sparql/").lstrip("/")
 
-    def send(self, server: str, timeout: float = 30.0) -> requests.Response:
-        """Send exactly the manifest's headers (no `Accept` added: a client that accepts anything)."""
-        prepared = requests.Request(self.method, self.url(server), headers=dict(self.headers), data=self.body)
+    def send(
+        self, server: str, headers: Mapping[str, str] | None = None, timeout: float = 30.0
+    ) -> requests.Response:
+        """Send the manifest's headers, and `headers` besides (a write token's `Authorization`): no
+        `Accept` added, so the request is a client that accepts anything."""
+        sent = {**dict(self.headers), **(headers or {})}
+        prepared = requests.Request(self.method, self.url(server), headers=sent, data=self.body)
         with requests.Session() as session:
             return session.send(prepared.prepare(), timeout=timeout, allow_redirects=False)
 
@@ -240,9 +245,91 @@ def write_suite_graphs(tests: Sequence[ProtocolTest], suite: Path, folder: Path)
 DATA_ONLY = {"LODPUB_ONTOLOGY": "", "LODPUB_SHAPES": "", "LODPUB_VALIDATE_ON_LOAD": "false"}
 
 
-def serve_files(start: Callable[..., LiveServer], data: Sequence[Path]) -> LiveServer:
+def serve_files(
+    start: Callable[..., LiveServer], data: Sequence[Path], env: Mapping[str, str] | None = None
+) -> LiveServer:
     """`lodpub serve` (one worker) of `data` alone, with `start` (conftest's `start_module_server`):
-    no ontology, no shapes (nothing to validate). Its base IRI is its own URL, so the IRIs it writes
-    (the service description's `sd:endpoint`) are where it answers."""
+    no ontology, no shapes (nothing to validate), and `env` besides (`LODPUB_WRITE_TOKENS`, its own
+    `LODPUB_CACHE_DIR` so its journal of writes is its own). Its base IRI is its own URL, so the IRIs
+    it writes (the service description's `sd:endpoint`) are where it answers."""
     base_uri = "http://127.0.0.1:{port}/"
-    return start("--workers", "1", "--base-uri", base_uri, "--data", *map(str, data), env=DATA_ONLY)
+    return start(
+        "--workers", "1", "--base-uri", base_uri, "--data", *map(str, data), env={**DATA_ONLY, **(env or {})}
+    )
+
+
+# --- the Graph Store Protocol manifest -----------------------------------------------------------
+
+GRAPH_STORE_MANIFEST = SPARQL11 / "http-rdf-update" / "manifest.ttl"
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """An HTTP message as the Graph Store manifest writes it in Markdown: a start line (`PUT
+    $GRAPHSTORE$/person/1.ttl HTTP/1.1`, `201 Created`), headers, and a body ("" for none), its
+    placeholders (`$HOST$`, `$GRAPHSTORE$`, `$NEWPATH$`) still in."""
+
+    start: str
+    headers: tuple[tuple[str, str], ...]
+    body: str
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True)
+class GraphStoreTest:
+    """An entry of the Graph Store manifest: one request and the response it expects."""
+
+    iri: str
+    id: str
+    name: str
+    request: RawMessage
+    response: RawMessage
+
+    @property
+    def method(self) -> str:
+        return self.request.start.split()[0]
+
+    @property
+    def target(self) -> str:
+        """The request line's target (`$GRAPHSTORE$?default`, `$NEWPATH$`, …)."""
+        return self.request.start.split()[1]
+
+    @property
+    def status(self) -> int:
+        return int(self.response.start.split()[0])
+
+
+def graph_store_tests(path: Path = GRAPH_STORE_MANIFEST) -> list[GraphStoreTest]:
+    """The entries in manifest order, each read from the `rdfs:comment` that holds its messages
+    (`#### Request` … `#### Response` …, indented four spaces as Markdown code)."""
+    graph, entries = read_manifest(path)
+    tests = []
+    for entry in entries:
+        text = next(str(c) for c in graph.objects(entry, RDFS.comment) if "#### Request" in str(c))
+        request, response = text.split("#### Request", 1)[1].split("#### Response", 1)
+        name = str(graph.value(entry, MF.name))
+        tests.append(
+            GraphStoreTest(str(entry), local_name(entry), name, _message(request), _message(response))
+        )
+    return tests
+
+
+def _message(block: str) -> RawMessage:
+    lines = textwrap.dedent(block.strip("\n")).strip().splitlines()
+    start, rest = lines[0].strip(), lines[1:]
+    blank = next((number for number, line in enumerate(rest) if not line.strip()), len(rest))
+    headers = tuple(
+        (name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in rest[:blank])
+    )
+    return RawMessage(start, headers, "\n".join(rest[blank + 1 :]).strip())
+
+
+def substitute(text: str, host: str, graph_store: str, new_path: str = "$NEWPATH$") -> str:
+    """The manifest's placeholders filled in. `$GRAPHSTORE$` is a path starting with `/` where it
+    begins a request target (`PUT $GRAPHSTORE$/person/1.ttl`), but the IRIs write it after a slash
+    (`http://$HOST$/$GRAPHSTORE$/person/1`): that slash is dropped, so the IRI a GET names by
+    `?graph=` is the URL a PUT wrote the graph to, not one with `//` in it."""
+    text = text.replace("http://$HOST$/$GRAPHSTORE$", f"http://{host}{graph_store}")
+    return text.replace("$GRAPHSTORE$", graph_store).replace("$HOST$", host).replace("$NEWPATH$", new_path)

@@ -122,12 +122,17 @@ def pid_file(settings: dict[str, Any]) -> Path:
 
 
 def prepare(settings: dict[str, Any], *, replace: bool):
-    """Validate the files and prepare an on-disk store; the factory workers build their app with."""
+    """Validate the files and prepare an on-disk store; the factory workers build their app with,
+    from copies of the files as they were checked (`frozen`)."""
+    from lodpub.cli.frozen import content_version, freeze
+
     files = files_from_settings(settings, build_registry())
+    checked = content_version(files, settings["base_uri"])
     check = load_check(files, settings)
     if settings["store"] == "memory":
         if check:
             check(files.served)
+        settings = freeze(settings, files, checked)
     else:
         directory = Path(settings["store"].removeprefix("oxigraph:"))
         deployment = deployment_of(settings)
@@ -139,7 +144,7 @@ def prepare(settings: dict[str, Any], *, replace: bool):
             f"lodpub: the data has {len(check.warnings)} warnings; `lodpub validate` lists them",
             file=sys.stderr,
         )
-    worker_settings = {**settings, "validate_on_load": False}
+    worker_settings = {**settings, "validate_on_load": False} if settings["store"] != "memory" else settings
     return lambda: create_app(worker_settings)
 
 

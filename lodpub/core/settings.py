@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Contact points for the dataset (IRIs; relative ones resolve against base_uri): dcat:contactPoint.",
     ),
     Setting(
+        "write_tokens_file",
+        "",
+        "A file of write tokens, one NAME:SECRET per line, beside LODPUB_WRITE_TOKENS (none: no writes).",
+    ),
+    Setting(
         "catalog_themes",
         ["INTR", "GOVE"],
         "EU data themes of the dataset in the DCAT-AP catalog (codes of the EU data-theme vocabulary).",

@@ -104,12 +104,29 @@ def search_engine_notes(
     return sorted(warnings, key=lambda p: (p.path, p.line))
 
 
+def check_data(data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.Graph, base: str) -> list[Problem]:
+    """The checks `validate` runs on files, on data that has no file: what a write would leave
+    (each problem named by its subject's IRI, as there is no line to point at)."""
+    with _quiet_rdflib():
+        found = shape_problems(data, ontology, shapes, [])
+        found += check_triples(data, ontology, base, [], partial(_named_anchor, data=data))
+    return sorted(set(found), key=lambda p: (p.focus, p.message))
+
+
 def check_shapes(
     data_graphs: dict[Source, rdflib.Graph], ontology: rdflib.Graph, shapes: rdflib.Graph, base: str
 ) -> list[Problem]:
+    locators = [Locator(source.path, base) for source in data_graphs]
+    return shape_problems(_union(data_graphs.values()), ontology, shapes, locators)
+
+
+def shape_problems(
+    data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.Graph, locators: Sequence[Locator]
+) -> list[Problem]:
     import pyshacl  # imported here: it takes a while and only validation needs it
 
-    data = _union(data_graphs.values())
+    if not len(shapes):
+        return []
     _conforms, report, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -118,7 +135,6 @@ def check_shapes(
         advanced=True,
         allow_warnings=True,
     )
-    locators = [Locator(source.path, base) for source in data_graphs]
     problems = {
         _problem(report, result, data, locators)
         for result in report.subjects(RDF.type, SH.ValidationResult)

@@ -1,8 +1,9 @@
 """HTML documents for people: labels instead of IRIs, every value linked, the page language first,
 licence and provenance in view, and schema.org JSON-LD for search engines.
 
-What does not change between requests (the dataset's licence and sources, the schema.org
-alignment) is worked out once per app and kept in the app's services.
+What does not change between requests is worked out once and kept in the app's services: the
+dataset's licence and sources once per data version (`Services.publication`; writes move it), the
+schema.org alignment once per app.
 """
 
 from __future__ import annotations

@@ -7,13 +7,12 @@ carries `Vary`, `Content-Location`, `Link` alternates and validators for HTTP ca
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import pyoxigraph
 from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 
-from lodpub.app import Services, current_services
+from lodpub.app import PerVersion, Services, current_services
 from lodpub.core.cache import BoundedCache
 from lodpub.core.formats import Format, UnknownFormat
 from lodpub.core.negotiation import negotiate
@@ -38,30 +37,19 @@ bp = Blueprint("linked_data", __name__)
 
 
 def init_app(app: Flask, services: Services) -> None:
-    """Route documents and things; rendered documents are kept per worker (rendering costs 1.5-4 ms)."""
+    """Route documents and things; rendered documents are kept per worker (rendering costs 1.5-4 ms),
+    keyed by the data version like the list of every document's path."""
+    store, site = services.store, services.site
     services.page_cache = BoundedCache[bytes](PAGES_CACHED, PAGE_CACHE_BYTES, 2 * 1024 * 1024)
-    services.documents = DocumentList()
+    services.documents = PerVersion(lambda: document_paths(store, site), lambda: store.info.version)
     app.register_blueprint(bp)
 
 
 def document_pages(services: Services) -> tuple[str, ...]:
-    """Every resource document's path: what the sitemap lists and a static copy holds."""
+    """Every resource document's path: what the sitemap lists and a static copy holds (computed
+    again when the data's version changes)."""
     assert services.documents is not None, "the linked_data part is in this app"
-    return services.documents.get(services.store, services.site)
-
-
-@dataclass
-class DocumentList:
-    """The paths of every resource document, computed again only when the dataset version changes."""
-
-    version: str | None = None
-    paths: tuple[str, ...] = ()
-
-    def get(self, store: Store, site: Site) -> tuple[str, ...]:
-        if self.version != store.info.version:
-            self.paths = document_paths(store, site)  # two threads may both compute: same result
-            self.version = store.info.version
-        return self.paths
+    return services.documents.get()
 
 
 def document_paths(store: Store, site: Site) -> tuple[str, ...]:

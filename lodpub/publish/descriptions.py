@@ -1,7 +1,7 @@
 """`/.well-known/void` and `/catalog`: the dataset described in VoID and as a DCAT-AP catalog record.
 
-Both are computed from the store once per app (the data of a running app never changes; a new
-version is a new app) and from the dumps' manifest, then serialized in the RDF format the client
+Both are computed from the store once per data version (writes move it while the app runs) and
+from that version's dumps manifest, then serialized in the RDF format the client
 accepts (Turtle, RDF/XML, JSON-LD, N-Triples; `format=` overrides `Accept`; 406 when none fits), or
 as a page for a browser (`description_page`), which would otherwise download RDF/XML.
 Every public address in them is built from `base_uri`, so they name the deployment's public site.
@@ -26,7 +26,7 @@ from lodpub.linked_data.paths import Site
 from lodpub.publish.description_page import render_description
 from lodpub.publish.dumps import Dumps
 from lodpub.sparql.service_description import endpoint_iri, void_iri
-from lodpub.store import Store, entailed
+from lodpub.store import DatasetInfo, Store, entailed
 from lodpub.web.caching import allow_any_origin, conditional
 from lodpub.web.i18n import choose_language
 from lodpub.web.negotiate import choose_for_request
@@ -49,42 +49,47 @@ def init_app(app: Flask, services: Services) -> None:
 
 
 class Descriptions:
-    """The VoID and DCAT-AP graphs of one app: the counts are made once, the graphs again only when
-    the dumps they list were rebuilt (their sizes and checksums are part of the description)."""
+    """The VoID and DCAT-AP graphs of one app: the counts are made once per data version, the graphs
+    again for a new version or when the dumps they list were rebuilt (their sizes and checksums are
+    part of the description)."""
 
     def __init__(self, store: Store, dumps: Dumps, settings: Mapping[str, Any], themes: Sequence[str]):
         self.store, self.dumps, self.themes = store, dumps, themes
         self.base: str = settings["base_uri"]
         self.site = Site.from_settings(self.base, settings["mounts"])
         self._lock = threading.Lock()
-        self._facts: tuple[DatasetFacts | None, void.Statistics] | None = None
-        self._built: dict[str, tuple[Manifest, list[pyoxigraph.Triple]]] = {}
+        self._facts: tuple[str, DatasetFacts | None, void.Statistics] | None = None  # with its version
+        self._built: dict[str, tuple[tuple[DatasetInfo, Manifest], list[pyoxigraph.Triple]]] = {}
 
     def void(self) -> list[pyoxigraph.Triple]:
-        return self._once("void", self._build_void)
+        return self._per_version("void", self._build_void)
 
     def catalog(self) -> list[pyoxigraph.Triple]:
-        return self._once("catalog", self._build_catalog)
+        return self._per_version("catalog", self._build_catalog)
 
-    def _once(
-        self, name: str, build: Callable[[Manifest], list[pyoxigraph.Triple]]
+    def _per_version(
+        self, name: str, build: Callable[[Manifest, DatasetInfo], list[pyoxigraph.Triple]]
     ) -> list[pyoxigraph.Triple]:
+        """The graph for the version served now (its counts and dates, read once: writes replace
+        `store.info`) and the dumps listed, made again when either is new."""
         manifest = self.dumps.manifest()
+        info = self.store.info
         with self._lock:
-            if name not in self._built or self._built[name][0] != manifest:
-                self._built[name] = (manifest, build(manifest))
-            return self._built[name][1]
+            kept = self._built.get(name)
+            if kept is None or kept[0] != (info, manifest):
+                kept = self._built[name] = ((info, manifest), build(manifest, info))
+            return kept[1]
 
-    def _counted(self) -> tuple[DatasetFacts | None, void.Statistics]:
-        """The dataset resource's facts and the counts; they read the whole store, so only once."""
-        if self._facts is None:
+    def _counted(self, info: DatasetInfo) -> tuple[DatasetFacts | None, void.Statistics]:
+        """The dataset resource's facts and the counts; they read the whole store, so once a version."""
+        if self._facts is None or self._facts[0] != info.version:
             facts = find_dataset(self.store, self.base)
             computed = ((entailed.graph_iri(self.base), entailed.DESCRIPTION),)
-            self._facts = (facts, void.collect(self.store, self.base, facts, computed))
-        return self._facts
+            self._facts = (info.version, facts, void.collect(self.store, self.base, facts, computed))
+        return self._facts[1], self._facts[2]
 
-    def _build_void(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
-        facts, stats = self._counted()
+    def _build_void(self, manifest: Manifest, info: DatasetInfo) -> list[pyoxigraph.Triple]:
+        facts, stats = self._counted(info)
         registry = self.dumps.registry
         formats = dict.fromkeys(f.format for f in manifest.files)
         endpoints = void.Endpoints(
@@ -93,13 +98,13 @@ class Descriptions:
             dumps=tuple(self.dumps.url(f.name) for f in manifest.files),
             formats=tuple(w3c for name in formats if (w3c := registry.get(name, kind="rdf").w3c_iri)),
         )
-        return void.describe(endpoints, self.base, stats, facts, self._published())
+        return void.describe(endpoints, self.base, stats, facts, _published(info))
 
-    def _build_catalog(self, manifest: Manifest) -> list[pyoxigraph.Triple]:
-        facts, _ = self._counted()
+    def _build_catalog(self, manifest: Manifest, info: DatasetInfo) -> list[pyoxigraph.Triple]:
+        facts, _ = self._counted(info)
         if facts is None:
             return []
-        first_seen = self.store.info.first_seen  # not `manifest.generated`: a new cache folder regenerates
+        first_seen = info.first_seen  # not `manifest.generated`: a new cache folder regenerates
         downloads = [dcat.Download(f, self.dumps.url(f.name), first_seen) for f in manifest.files]
         landing = self.site.document_for(facts.iri)
         site = dcat.Site(
@@ -108,10 +113,11 @@ class Descriptions:
             sparql=endpoint_iri(self.base),
             landing_page=self.base + landing.lstrip("/") if landing else None,
         )
-        return dcat.describe(self.store, facts, site, downloads, self.themes, self._published())
+        return dcat.describe(self.store, facts, site, downloads, self.themes, _published(info))
 
-    def _published(self) -> void.Published:
-        return void.Published(self.store.info.issued, self.store.info.modified)
+
+def _published(info: DatasetInfo) -> void.Published:
+    return void.Published(info.issued, info.modified)
 
 
 def current_descriptions() -> Descriptions:

@@ -1,6 +1,7 @@
 """`/dumps/`: the whole dataset as files, generated once per dataset version, served with byte ranges.
 
-The files are written on first request (or by `lodpub export`) into `{cache_dir}/dumps/{version}`:
+The files are written on the first request of a version (or by `lodpub export`) into
+`{cache_dir}/dumps/{version}`, so a write (which makes a new version) makes new files:
 the first process to take the folder's lock writes them into a temporary folder and renames it into
 place, so workers never serve half-written files and never write them twice. Serving reads nothing
 into memory: `send_file` streams, and handles `Range`, `ETag` (the file's SHA-256) and `304`.
@@ -17,6 +18,7 @@ import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ from lodpub.core.formats import Registry
 from lodpub.core.locks import file_lock
 from lodpub.core.settings import cache_dir
 from lodpub.core.sources import Files, Source, source_quads, source_triples
-from lodpub.store import Store
+from lodpub.store import DatasetInfo, Store
 from lodpub.store.deployment import Deployment, deployment_of
 from lodpub.store.deployment import graph_iri as deployment_graph
 from lodpub.store.entailed import data_version
@@ -52,6 +54,8 @@ from lodpub.web import i18n
 bp = Blueprint("dumps", __name__)
 PATH = "dumps/"
 SIDE_FILES = {MANIFEST: "application/json", CHECKSUMS: "text/plain; charset=utf-8"}
+REGENERATIONS = 3  # times dumps are written again when writes keep coming in meanwhile; the last stays
+KEPT_VERSIONS = 3  # dump folders of earlier versions an app keeps: workers not yet caught up may serve them
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -60,29 +64,70 @@ def init_app(app: Flask, services: Services) -> None:
 
 
 class Dumps:
-    """The dump folder of one app's dataset version, generated when first needed."""
+    """The dump folders of one app's dataset, one per data version, each generated when first needed.
+
+    Writes move the version while the app runs (`lodpub.store.journal`): a new version gets its own
+    folder, generated on its first request, and the manifest of an earlier one is never served for it.
+    """
 
     def __init__(self, store: Store, files: Files, settings: Mapping[str, Any], registry: Registry):
         self.store, self.files, self.settings, self.registry = store, files, settings, registry
-        self.folder = cache_dir(settings) / "dumps" / store.info.version
+        self.root = cache_dir(settings) / "dumps"
         self._lock = threading.Lock()
-        self._manifest: Manifest | None = None
-        self._seen: tuple[int, int] | None = None
+        # The manifest last read, with its version and its file's identity (another process may replace it).
+        self._kept: tuple[str, Manifest, tuple[int, int] | None] | None = None
+        self._made: list[Path] = []  # the folders this app generated, oldest first
+
+    @property
+    def folder(self) -> Path:
+        """The folder of the version served now."""
+        return self.root / self.store.info.version
+
+    def folder_of(self, manifest: Manifest) -> Path:
+        """The folder a manifest lists the files of: that of its version, whatever is served by now."""
+        return self.root / manifest.content_version
 
     def manifest(self) -> Manifest:
-        """The folder's manifest; read again (or the folder rebuilt) when another process replaced it."""
+        """The manifest of the version served now; read again (or the folder rebuilt) when another
+        process replaced it, written again when the data moved on while its files were written."""
         with self._lock:
-            if self._manifest is None or _identity(self.folder / MANIFEST) != self._seen:
-                self._manifest = ensure_generated(
-                    self.folder,
-                    lambda temp: generate(self.store, self.files, self.settings, self.registry, temp),
-                )
-                self._seen = _identity(self.folder / MANIFEST)
-            return self._manifest
+            for left in range(REGENERATIONS, 0, -1):
+                info = self.store.info
+                folder = self.root / info.version
+                kept = self._kept
+                if kept is not None and kept[0] == info.version and _identity(folder / MANIFEST) == kept[2]:
+                    return kept[1]
+                try:
+                    manifest = ensure_generated(folder, partial(self._generate, info=info, last=left == 1))
+                except DataMoved:
+                    continue
+                self._kept = (info.version, manifest, _identity(folder / MANIFEST))
+                self._forget_old(folder)
+                return manifest
+        raise DataMoved("never: the last attempt keeps what it wrote")
+
+    def _forget_old(self, folder: Path) -> None:
+        """Delete the dumps of versions this app served before the last few: each write makes a new
+        version, and its dumps would otherwise pile up (other apps' folders are left alone)."""
+        if folder in self._made:
+            return
+        self._made.append(folder)
+        while len(self._made) > KEPT_VERSIONS:
+            shutil.rmtree(self._made.pop(0), ignore_errors=True)
+
+    def _generate(self, temp: Path, *, info: DatasetInfo, last: bool) -> Manifest:
+        manifest = generate(self.store, self.files, self.settings, self.registry, temp, info)
+        if self.store.info.version != info.version and not last:
+            raise DataMoved(info.version)  # a write came in while the files were written: they may hold it
+        return manifest
 
     def url(self, name: str) -> str:
         """A file's public URL, under the configured base (the deployment's public site)."""
         return self.settings["base_uri"] + PATH + name
+
+
+class DataMoved(Exception):
+    """The data's version changed while its dumps were being written."""
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -101,12 +146,19 @@ def current_dumps() -> Dumps:
 
 
 def generate(
-    store: Store, files: Files, settings: Mapping[str, Any], registry: Registry, folder: Path
+    store: Store,
+    files: Files,
+    settings: Mapping[str, Any],
+    registry: Registry,
+    folder: Path,
+    info: DatasetInfo | None = None,
 ) -> Manifest:
-    """Write every dump of the store into `folder`, then its checksums and manifest."""
+    """Write every dump of the store into `folder`, then its checksums and manifest, which names the
+    version of `info` (by default the store's now, read once: writes replace it)."""
     base = settings["base_uri"]
+    info = info or store.info
     dataset = files.data[0].path.name.split(".", 1)[0] if files.data else "dataset"
-    version = store.info.label  # from the content, never a date the editors must remember to change
+    version = info.label  # from the content, never a date the editors must remember to change
     formats = [registry.get(name, kind="rdf") for name in DUMP_FORMATS]
     written = write_dumps(
         dump_source(store, files, base, deployment_of(settings)),
@@ -116,7 +168,7 @@ def generate(
         source_prefixes(files.served, base),
     )
     generated = datetime.now(UTC).isoformat(timespec="seconds")
-    manifest = Manifest(dataset, version, store.info.version, generated, store.info.triples, tuple(written))
+    manifest = Manifest(dataset, version, info.version, generated, info.triples, tuple(written))
     write_manifest(folder, manifest)
     return manifest
 
@@ -238,21 +290,22 @@ def download(name: str) -> Response:
     dumps = current_dumps()
     manifest = dumps.manifest()
     gzip_ok = accepts_gzip(request.headers.get("Accept-Encoding"))
+    folder = dumps.folder_of(manifest)  # not `dumps.folder`: a write may have come in since
     if name in SIDE_FILES:
-        path = dumps.folder / name
+        path = folder / name
         return _send(path, SIDE_FILES[name], sha256_of(path))
     file = manifest.file(name)
     if file is None:
         abort(404, f"no dump file {name!r} in this version; the list is at /{PATH}")
     media_type = dumps.registry.get(file.media_type, kind="rdf").content_type
     if file.compressed:
-        return _send(dumps.folder / file.name, GZIP_MEDIA_TYPE, file.sha256)
+        return _send(folder / file.name, GZIP_MEDIA_TYPE, file.sha256)
     packed = manifest.file(name + ".gz")
     if packed is not None and gzip_ok:
-        response = _send(dumps.folder / packed.name, media_type, packed.sha256)
+        response = _send(folder / packed.name, media_type, packed.sha256)
         response.headers["Content-Encoding"] = "gzip"
     else:
-        response = _send(dumps.folder / file.name, media_type, file.sha256)
+        response = _send(folder / file.name, media_type, file.sha256)
     response.vary.add("Accept-Encoding")
     return response
 

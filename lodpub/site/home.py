@@ -1,7 +1,7 @@
 """The home page: what a citizen wants to know about the dataset, and where machines get the data.
 
-The store is asked once per app (the data does not change while the app runs); each request only
-picks labels in the reader's language, so the page stays fast. Everything comes from SPARQL over
+The store is asked once per data version (writes move it while the app runs: `PerVersion`); each
+request only picks labels in the reader's language, so the page stays fast. Everything comes from SPARQL over
 the lp: ontology, so another city's data fills the same page.
 """
 
@@ -16,7 +16,7 @@ import pyoxigraph
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 
 from exporters import schemaorg
-from lodpub.app import Once, Services, current_services
+from lodpub.app import PerVersion, Services, current_services
 from lodpub.core.languages import labels_of, pick
 from lodpub.core.vocab import LP
 from lodpub.linked_data import pages
@@ -80,7 +80,7 @@ class Item:
 
 @dataclass
 class Landing:
-    """Everything the page shows, independent of language."""
+    """Everything the page shows, independent of language: read once per data version."""
 
     dataset: str | None
     about: Item | None  # the dataset: its titles, description, modified (as start), publisher
@@ -93,12 +93,17 @@ class Landing:
     figures: list[str]
     ontology: bool
     labels: dict[str, dict[str, str]]
+    # The map's panels, placed per language and link style: kept with the data they show, so a new
+    # version places them again.
+    panels: dict[tuple, list[worldmap.Panel]] = field(default_factory=dict, compare=False)
 
 
 def init_app(app: Flask, services: Services) -> None:
-    """The home page at `/`; its data is read from the store on the first request."""
+    """The home page at `/`; its data is read from the store on the first request of each version."""
     store = services.store
-    services.landing = Once(lambda: read_landing(store, services.publication.get()))
+    services.landing = PerVersion(
+        lambda: read_landing(store, services.publication.get()), lambda: store.info.version
+    )
     app.register_blueprint(bp)
 
 
@@ -116,7 +121,7 @@ def home() -> Response:
 
 
 def landing_data() -> Landing:
-    """The page's data, queried on the first request and kept for the app's life."""
+    """The page's data, queried on the first request and kept while the data's version stays."""
     landing = current_services().landing
     assert landing is not None, "the home part is in this app"
     return landing.get()
@@ -278,8 +283,8 @@ def _when(lexical: str | None, lang: str) -> Value | None:
 
 
 def map_panels(data: Landing, lang: str, link_lang: str | None) -> list[worldmap.Panel]:
-    """The map's panels, placed once per language (and link style) for the app's life."""
-    cache = current_services().map_panels
+    """The map's panels, placed once per language (and link style) for the data they show."""
+    cache = data.panels
     key = (lang, link_lang, request.script_root)
     if key not in cache:
         ui = i18n.messages(lang)

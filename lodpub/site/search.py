@@ -2,8 +2,8 @@
 searched without regard to case or accents and ranked, as a page for people and as JSON for programs.
 
 SPARQL can neither fold accents ('Gora' for 'Jelenia Góra') nor rank, and a FILTER would scan every
-literal on every request; so the texts are read once per data version (the app's life) into an index of
-folded words in memory. A sorted word list finds every word a query word begins, which is also how
+literal on every request; so the texts are read once per data version (a write makes a new one) into an
+index of folded words in memory. A sorted word list finds every word a query word begins, which is also how
 'Partnerstadt' finds 'Partnerstädte' (folded: 'partnerstadte'). The index holds the texts about twice
 over, a few MB per worker for a hundred thousand labelled resources; far larger data wants a store
 with a text index of its own (QLever, Virtuoso) behind the same page.
@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from lodpub.app import Once, Services, current_services
+from lodpub.app import PerVersion, Services, current_services
 from lodpub.core.formats import Format
 from lodpub.core.languages import UNTAGGED, best_language
 from lodpub.linked_data.pages import href_for, local_name, page_url
@@ -79,7 +79,7 @@ class Hit:
 
 
 class Index:
-    """The texts of a dataset, searchable by word beginnings; built once, then only read."""
+    """The texts of a dataset, searchable by word beginnings; built once per version, then only read."""
 
     def __init__(self, texts: Iterable[tuple[str, str, str, str]]):
         """`texts`: (item IRI, LABEL or DESCRIPTION, language tag, text)."""
@@ -203,9 +203,11 @@ def result(hit: Hit, lang: str, link_lang: str | None) -> Result:
 
 
 def init_app(app: Flask, services: Services) -> None:
-    """`/search`; its index is read from the store on the first search and kept for the app's life."""
+    """`/search`; its index is read from the store on the first search of each data version."""
     store, site = services.store, services.site
-    services.search = Once(lambda: read_index(store, lambda iri: site.document_for(iri) is not None))
+    services.search = PerVersion(
+        lambda: read_index(store, lambda iri: site.document_for(iri) is not None), lambda: store.info.version
+    )
     app.register_blueprint(bp)
 
 

@@ -1,10 +1,10 @@
 """`/sitemap.xml` and `/robots.txt`: every HTML document this server publishes, told to crawlers.
 
-Each part of the app names its pages (the documents are listed once per dataset version) and they are streamed
-with absolute URLs of the public address each request came through, so one deployment answers
-correctly behind any proxy. `<lastmod>` is since when the served version has been current (kept over
-restarts): the same instant the documents give as `Last-Modified`, so a crawler's conditional requests
-agree with the sitemap.
+Each part of the app names its pages (the documents are listed once per data version: writes move it)
+and they are streamed with absolute URLs of the public address each request came through, so one
+deployment answers correctly behind any proxy. `<lastmod>` is since when the served version has been
+current (kept over restarts; a write makes a new one): the same instant the documents give as
+`Last-Modified`, so a crawler's conditional requests agree with the sitemap.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ def sitemap() -> Response:
     root = request.url_root
     lastmod = current_services().store.info.modified
     if len(paths) <= MAX_URLS:
-        return _xml(urlset((root + p.lstrip("/") for p in paths), lastmod))
+        return _xml(urlset((root + p.lstrip("/") for p in paths), lastmod), lastmod)
     files = (f"{root}sitemap-{n}.xml" for n in range(1, _parts(len(paths)) + 1))
-    return _xml(sitemap_index(files, lastmod))
+    return _xml(sitemap_index(files, lastmod), lastmod)
 
 
 @bp.get("/sitemap-<int:number>.xml")
@@ -53,8 +53,8 @@ def sitemap_part(number: int) -> Response:
     if len(paths) <= MAX_URLS or not 1 <= number <= _parts(len(paths)):
         abort(404, "no such sitemap file; /sitemap.xml lists them")
     part = paths[(number - 1) * MAX_URLS : number * MAX_URLS]
-    root = request.url_root
-    return _xml(urlset((root + p.lstrip("/") for p in part), current_services().store.info.modified))
+    root, lastmod = request.url_root, current_services().store.info.modified
+    return _xml(urlset((root + p.lstrip("/") for p in part), lastmod), lastmod)
 
 
 @bp.get("/robots.txt")
@@ -103,9 +103,8 @@ def _parts(count: int) -> int:
     return -(-count // MAX_URLS)
 
 
-def _xml(chunks: Iterator[str]) -> Response:
+def _xml(chunks: Iterator[str], lastmod: str) -> Response:
     """Streamed, with a validator from the dataset version, the path (which file), the public root
-    (the URLs depend on it) and the version's date (each `<lastmod>`)."""
+    (the URLs depend on it) and the version's date (each `<lastmod>`, read once for the response)."""
     response = Response(chunks, content_type="application/xml; charset=utf-8")
-    modified = current_services().store.info.modified
-    return conditional(response, request.url_root, modified, max_age=SITEMAP_MAX_AGE)
+    return conditional(response, request.url_root, lastmod, max_age=SITEMAP_MAX_AGE)

@@ -63,12 +63,37 @@ class Engine:
         self.registry = registry
         self.offers = protocol.offers(registry)
         self.base: str = settings["base_uri"]
-        self.graphs = tuple(sorted({*store.graphs(), *(source.graph for source in files.served)}))
-        self.triples = store.info.triples
-        self.version = store.info.version
-        spec = StoreSpec(settings["store"], files.served, self.base, self.version, deployment_of(settings))
+        self.store = store
+        self._files = files
+        self._graphs: tuple[str, tuple[str, ...]] = ("", ())
+        spec = StoreSpec(
+            settings["store"],
+            files.served,
+            self.base,
+            store.base_version,
+            deployment_of(settings),
+            store.journal.path if store.journal else None,
+        )
         self.pool = ExecutorPool(spec, settings["query_executors"])
         self.answers = BoundedCache[Answer](CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
+
+    @property
+    def version(self) -> str:
+        """The version of the data served now: writes move it."""
+        return self.store.info.version
+
+    @property
+    def triples(self) -> int:
+        return self.store.info.triples
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        """The graphs a query's dataset may name: the store's, and the files' (even if empty)."""
+        version, graphs = self._graphs
+        if version != self.version:
+            graphs = tuple(sorted({*self.store.graphs(), *(source.graph for source in self._files.served)}))
+            self._graphs = (self.version, graphs)
+        return graphs
 
     def run(
         self, query: str, formats: Mapping[str, Format | None], dataset: safety.Dataset | None = None
@@ -97,6 +122,7 @@ class Engine:
             self.limits.max_bytes,
             prefixes,
             self.base,
+            self.store.position,
         )
         try:
             outcome = self.pool.run(job, self.limits.timeout)

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lodpub.core.formats import Format, Registry
+from lodpub.core.formats import Registry
 from lodpub.core.sources import Source
 from lodpub.sparql.results import Answer, Job, Outcome, Refusal
 
@@ -58,8 +58,9 @@ class StoreSpec:
     store: str
     sources: tuple[Source, ...]
     base: str
-    version: str  # the version the app serves; an executor that finds other data refuses to start
+    version: str  # the files' version the app serves; an executor that finds others refuses to start
     deployment: tuple[tuple[str, str], ...] = ()  # what the settings state about the dataset
+    journal: Path | None = None  # the writes it follows (`lodpub.store.journal`), as its app does
 
 
 class QueryTimeout(Exception):
@@ -250,26 +251,16 @@ def _kill(process: subprocess.Popen) -> None:
 
 
 def _job_message(job: Job, timeout: float) -> tuple:
-    """A job as plain values: pickling `Format` dataclasses costs more than the rest of it."""
+    """A job as plain values, in `Job`'s order: pickling `Format` dataclasses costs more than the rest."""
     formats = tuple((kind, fmt and (fmt.name, fmt.kind)) for kind, fmt in job.formats.items())
-    prefixes = dict(job.prefixes)
-    return (
-        job.query,
-        job.default_graphs,
-        job.named_graphs,
-        formats,
-        job.max_rows,
-        job.max_bytes,
-        prefixes,
-        job.base_iri,
-        timeout,
-    )
+    return (job.query, job.default_graphs, job.named_graphs, formats, job.max_rows, job.max_bytes,
+            dict(job.prefixes), job.base_iri, job.position, timeout)  # fmt: skip
 
 
 def _job_from(message: tuple, registry: Registry) -> tuple[Job, float]:
-    query, default_graphs, named_graphs, names, max_rows, max_bytes, prefixes, base_iri, timeout = message
-    formats: dict[str, Format | None] = {kind: registry.get(*name) if name else None for kind, name in names}
-    return Job(query, default_graphs, named_graphs, formats, max_rows, max_bytes, prefixes, base_iri), timeout
+    *fields, timeout = message
+    fields[3] = {kind: registry.get(*name) if name else None for kind, name in fields[3]}
+    return Job(*fields), timeout
 
 
 def _reply(outcome: Outcome) -> Any:
@@ -349,10 +340,12 @@ class _Watchdog:
 
 
 def _open(spec: StoreSpec):
+    from lodpub.store.journal import Journal
     from lodpub.store.oxigraph import OxigraphStore
 
     if spec.store == "memory":
-        return OxigraphStore.in_memory(spec.sources, spec.base, spec.deployment)
+        journal = Journal(spec.journal) if spec.journal else None
+        return OxigraphStore.in_memory(spec.sources, spec.base, spec.deployment, journal)
     return OxigraphStore.read_only(Path(spec.store.removeprefix("oxigraph:")))
 
 
@@ -370,8 +363,8 @@ def _serve() -> int:
     try:
         spec: StoreSpec = _read_frame(jobs, None)
         store = _open(spec)
-        if store.info.version != spec.version:
-            changed = f"{spec.version} → {store.info.version}"
+        if store.base_version != spec.version:
+            changed = f"{spec.version} → {store.base_version}"
             raise RuntimeError(f"the data changed since the server started ({changed}); restart it")
     except EOFError:
         return 0
@@ -388,6 +381,8 @@ def _serve() -> int:
             return 0
         watchdog.deadline = time.monotonic() + timeout + GRACE
         try:
+            if job.position > store.position:  # a write its app has seen: read your writes
+                store.catch_up()
             outcome: Outcome = results.run(store, job)
         except Exception:
             traceback.print_exc()

@@ -2,9 +2,11 @@
 
 A query arrives by GET (`?query=`), by POST as a form (`application/x-www-form-urlencoded`, where the
 URL may carry `default-graph-uri` / `named-graph-uri` too) or by POST directly
-(`application/sparql-query`, UTF-8). Anything else is an error with the status the W3C protocol tests
-expect: 415 for other content types, 400 for zero or several queries or a query plus an update, 403
-for updates (this endpoint is read-only), 413 for a query over the length limit.
+(`application/sparql-query`, UTF-8). An update arrives by POST only, as a form (`update=`) or directly
+(`application/sparql-update`), with `using-graph-uri` / `using-named-graph-uri`; whether it may run
+is the write side's decision (`lodpub.edit`). Anything else is an error with the status the W3C
+protocol tests expect: 415 for other content types, 400 for zero or several queries or updates, a
+query plus an update, or an update by GET; 413 for a text over the length limit.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 from lodpub.core.formats import Format, Registry
 from lodpub.core.negotiation import find, negotiate
 from lodpub.sparql.results import GRAPH, RESULTS
-from lodpub.sparql.safety import Dataset, refuse_update
+from lodpub.sparql.safety import Dataset
 from lodpub.web.negotiate import known, unknown_format  # worded as for every URL; no request here
 
 FORM = "application/x-www-form-urlencoded"
@@ -49,6 +51,15 @@ class QueryRequest:
         return Dataset(self.default_graphs, self.named_graphs)
 
 
+@dataclass(frozen=True)
+class UpdateRequest:
+    """An update and the graphs the protocol gives its WHERE clauses (empty: none)."""
+
+    update: str
+    using: tuple[str, ...] = ()
+    using_named: tuple[str, ...] = ()
+
+
 def read_request(
     method: str,
     args: Params,
@@ -58,12 +69,15 @@ def read_request(
     form: Params | None = None,
     body: bytes = b"",
     max_length: int,
-) -> QueryRequest | None:
-    """The query a request carries; None for a GET without one (the service description or the page).
+) -> QueryRequest | UpdateRequest | None:
+    """The query or update a request carries; None for a GET without one (the service description
+    or the page).
 
     Raises the HTTP error the protocol prescribes for a request that carries no valid query.
     """
     if method in ("GET", "HEAD"):
+        if args.getlist("update"):
+            raise BadRequest("an update is sent by POST (a form's update= or application/sparql-update)")
         return _from_params(args, max_length, required=False)
     if mimetype == FORM:
         return _from_params(_Merged(args, form), max_length, required=True)
@@ -72,7 +86,7 @@ def read_request(
             raise BadRequest("a direct POST carries its query in the body; the URL has another one")
         text = _decode(body, charset)
         if mimetype == UPDATE:
-            refuse_update(text)
+            return _update(text, args, max_length)
         return _query(text, args, max_length)
     given = f"Content-Type {mimetype!r}" if mimetype else "no Content-Type"
     raise UnsupportedMediaType(
@@ -81,12 +95,14 @@ def read_request(
     )
 
 
-def _from_params(params: Params, max_length: int, *, required: bool) -> QueryRequest | None:
+def _from_params(params: Params, max_length: int, *, required: bool) -> QueryRequest | UpdateRequest | None:
     queries, updates = params.getlist("query"), params.getlist("update")
     if queries and updates:
         raise BadRequest("a request carries either a query or an update, not both")
+    if len(updates) > 1:
+        raise BadRequest(f"a request carries exactly one update parameter; this one has {len(updates)}")
     if updates:
-        refuse_update(updates[0])
+        return _update(updates[0], params, max_length)
     if not queries:
         if required:
             raise BadRequest("the request has no query parameter")
@@ -97,14 +113,23 @@ def _from_params(params: Params, max_length: int, *, required: bool) -> QueryReq
 
 
 def _query(text: str, params: Params, max_length: int) -> QueryRequest:
+    _check_text(text, "query", max_length)
+    return QueryRequest(text, _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri"))
+
+
+def _update(text: str, params: Params, max_length: int) -> UpdateRequest:
+    _check_text(text, "update", max_length)
+    return UpdateRequest(text, _graphs(params, "using-graph-uri"), _graphs(params, "using-named-graph-uri"))
+
+
+def _check_text(text: str, what: str, max_length: int) -> None:
     if not text.strip():
-        raise BadRequest("the query is empty")
+        raise BadRequest(f"the {what} is empty")
     if len(text) > max_length:
         raise RequestEntityTooLarge(
-            f"the query is {len(text)} characters long; this endpoint accepts at most {max_length} "
+            f"the {what} is {len(text)} characters long; this endpoint accepts at most {max_length} "
             "(max_query_length)"
         )
-    return QueryRequest(text, _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri"))
 
 
 def asked_dataset(params: Params) -> Dataset:

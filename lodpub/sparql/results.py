@@ -49,6 +49,7 @@ class Job:
     max_bytes: int
     prefixes: Mapping[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # what relative IRIs in the query resolve against
+    position: int = 0  # how far into the write journal the app had read: the executor reads as far
 
 
 @dataclass(frozen=True)

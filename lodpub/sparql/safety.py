@@ -41,19 +41,6 @@ def refuse_outbound(query: str) -> None:
         raise _refuse_service()
 
 
-def refuse_update(update: str) -> None:
-    """The endpoint is read-only: data comes from files, and LOAD would fetch from the web."""
-    if mentions_keyword(update, "LOAD"):
-        raise Forbidden(
-            "SPARQL Update is not accepted, and LOAD would fetch data from the web: lodpub never makes "
-            "outbound requests. Add the data to the dataset's files instead."
-        )
-    raise Forbidden(
-        "this endpoint is read-only: SPARQL Update is not accepted. "
-        "The data comes from the dataset's files; change them and restart lodpub."
-    )
-
-
 @dataclass(frozen=True)
 class Dataset:
     """The graphs a query runs over; None for either part means the store's own (all graphs)."""

@@ -48,6 +48,10 @@ def endpoint() -> Response:
         body=b"" if is_form or request.method != "POST" else request.get_data(),
         max_length=max_length,
     )
+    if isinstance(query_request, protocol.UpdateRequest):
+        from lodpub.edit import answer_update  # the write side decides: who may, and what passes
+
+        return answer_update(query_request)
     names = protocol.format_param(request.args, form)
     if query_request is None:
         return _service_description(engine, names)
@@ -85,7 +89,12 @@ def _service_description(engine: Engine, names: list[str]) -> Response:
     if fmt.kind == "page":
         return render_page(None, None, None, 200)
     formats = [*engine.registry.of_kind("results"), *engine.registry.of_kind("rdf")]
-    description = service_description.describe(engine.base, engine.graphs, engine.triples, formats)
+    writes = current_services().writes
+    graph_store = request.url_root + "graph-store" if writes is not None else None
+    updates = writes is not None and writes.tokens.enabled and writes.writer is not None
+    description = service_description.describe(
+        engine.base, engine.graphs, engine.triples, formats, graph_store, updates
+    )
     return Response(service_description.serialize(description, fmt), content_type=fmt.content_type)
 
 
@@ -105,7 +114,7 @@ def _preflight() -> Response:
     response = Response(status=204)
     response.headers["Allow"] = ALLOW
     response.headers["Access-Control-Allow-Methods"] = ALLOW
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
     response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
     return response
 

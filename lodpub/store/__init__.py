@@ -16,6 +16,7 @@ import pyoxigraph
 
 from lodpub.core.sources import Files, Source
 from lodpub.store.history import Dates, dated_label, history_file, record
+from lodpub.store.journal import Journal, journal_file
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 
@@ -53,6 +54,9 @@ class Store(Protocol):
     """Read access to a dataset of named graphs, queried with the union of them as default graph."""
 
     info: DatasetInfo
+    base_version: str  # the version of what was loaded, before the journal's writes
+    journal: Journal | None  # the writes it follows, if it takes any
+    position: int  # how far into the journal it has read
 
     def query(
         self,
@@ -75,6 +79,10 @@ class Store(Protocol):
         """The IRIs of the named graphs: all a query's dataset may name, since nothing is fetched."""
         ...
 
+    def catch_up(self) -> bool:
+        """Apply the writes made since it last looked (by any process); whether there were any."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -90,10 +98,12 @@ def open_store(
     check: Check | None = None,
     deployment: Sequence[tuple[str, str]] = (),
     history: Path | None = None,
+    journal: Journal | None = None,
 ) -> Store:
     """Open the store a `store` setting names, loading `sources` where it has to, with what the
     deployment states about the dataset (`lodpub.store.deployment`), and its version's dates
     recorded in the `history` folder (`lodpub.store.history`), so a restart gives the same ones.
+    A store in memory replays and then follows the writes in `journal` (`lodpub.store.journal`).
 
     `check` runs before anything is loaded and raises to refuse the data, so nothing half-valid
     is ever served.
@@ -103,7 +113,7 @@ def open_store(
     if spec == "memory":
         if check:
             check(sources)
-        store = OxigraphStore.in_memory(sources, base, tuple(deployment))
+        store = OxigraphStore.in_memory(sources, base, tuple(deployment), journal)
     else:
         directory = Path(spec.removeprefix("oxigraph:"))
         prepare_directory(
@@ -111,8 +121,8 @@ def open_store(
         )
         store = OxigraphStore.read_only(directory)
     if history is not None:
-        dates = record(history_file(history, base), base, store.info.version)
-        store.info = replace_fields(store.info, dates=dates)
+        store.history = history_file(history, base)
+        store.info = replace_fields(store.info, dates=record(store.history, base, store.info.version))
     return store
 
 
@@ -131,4 +141,16 @@ def open_configured(settings: Mapping[str, Any], files: Files) -> Store:
         check=load_check(files, settings),
         deployment=deployment_of(settings),
         history=cache_dir(settings),
+        journal=journal_of(settings, files),
     )
+
+
+def journal_of(settings: Mapping[str, Any], files: Files) -> Journal | None:
+    """The journal of writes a store of these settings follows: one in the cache folder, for a store
+    in memory (a store on disk is shared read-only by its processes: it takes no writes)."""
+    from lodpub.core.settings import cache_dir
+
+    if settings["store"] != "memory":
+        return None
+    graphs = [source.graph for source in files.served]
+    return Journal(journal_file(cache_dir(settings), settings["base_uri"], graphs))

@@ -7,11 +7,14 @@ swaps it in, so a failed load never leaves a half-filled store behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace as replace_fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,14 @@ from typing import Any
 import pyoxigraph
 
 from lodpub.core.locks import file_lock
-from lodpub.core.sources import DataError, Source, source_quads, syntax_problem
-from lodpub.store import Check, DatasetInfo, QueryResult
+from lodpub.core.sources import DataError, Source, source_quads, source_triples, syntax_problem
+from lodpub.store import Check, DatasetInfo, QueryResult, entailed
+from lodpub.store import deployment as deployment_graph
 from lodpub.store.deployment import Deployment, state
 from lodpub.store.entailed import data_version, entail
+from lodpub.store.history import record
 from lodpub.store.isolated import run_isolated
+from lodpub.store.journal import Change, Journal
 
 META_FILE = "lodpub.json"
 
@@ -34,15 +40,71 @@ class OxigraphStore:
     def __init__(self, store: pyoxigraph.Store, info: DatasetInfo):
         self._store = store
         self.info = info
+        self.base_version = info.version if info else ""  # the files' version, before any write
+        self.journal: Journal | None = None  # the writes it follows (a store in memory only)
+        self.position = 0  # how far into the journal it has applied
+        self.history: Path | None = None  # where the dates of its versions are recorded
+        self.base = ""  # the base IRI its files were loaded with
+        self._following = threading.Lock()
+        self._seen = (0, 0)  # the journal's size and time when it last read it
 
     @classmethod
-    def in_memory(cls, sources: Sequence[Source], base: str, deployment: Deployment = ()) -> OxigraphStore:
+    def in_memory(
+        cls,
+        sources: Sequence[Source],
+        base: str,
+        deployment: Deployment = (),
+        journal: Journal | None = None,
+    ) -> OxigraphStore:
+        """The files loaded into memory, with the writes of `journal` replayed onto them: each
+        change's quads in the files' graphs and the default graph, before the graphs derived from
+        them (the deployment's statements, the entailed graph) are made, so those follow the data."""
         store = pyoxigraph.Store()
         for source in sources:
             _load(store, source, base, bulk=False)
+        info = _info(sources, base, 0, deployment)
+        version, position = info.version, 0
+        if journal is not None:
+            derived = derived_graphs(base)
+            for end, change in journal.read():
+                _apply(store, change, skip=derived)
+                version, position = change.version, end
         state(store, base, deployment)
         entail(store, base)
-        return cls(store, _info(sources, base, len(store), deployment))
+        made = cls(store, replace_fields(info, version=version, triples=len(store)))
+        made.base_version, made.journal, made.position, made.base = info.version, journal, position, base
+        return made
+
+    def catch_up(self) -> bool:
+        """Apply the journal's new changes, if any (one `stat` when there are none); whether any was."""
+        journal = self.journal
+        if journal is None:
+            return False
+        stamp = journal.stamp()
+        if stamp[0] == self.position or stamp == self._seen:  # nothing new (or only a torn record)
+            return False
+        with self._following:
+            self._seen = stamp
+            info, applied = self.info, False
+            for end, change in journal.read(self.position):
+                self.apply(change)
+                info, applied, self.position = replace_fields(info, version=change.version), True, end
+            if applied:
+                info = replace_fields(info, triples=len(self._store))
+                if self.history is not None:
+                    info = replace_fields(info, dates=record(self.history, self.base, info.version))
+                self.info = info
+            return applied
+
+    def apply(self, change: Change) -> None:
+        """One change, as its writer computed it: the derived graphs' quads included."""
+        _apply(self._store, change)
+
+    def copy(self) -> pyoxigraph.Store:
+        """A scratch copy to try a write on, blank nodes keeping their labels."""
+        scratch = pyoxigraph.Store()
+        scratch.extend(self._store.quads_for_pattern(None, None, None, None))
+        return scratch
 
     @classmethod
     def read_only(cls, directory: Path) -> OxigraphStore:
@@ -145,24 +207,68 @@ def _load_and_swap(
     return info
 
 
+def _apply(store: pyoxigraph.Store, change: Change, skip: frozenset = frozenset()) -> None:
+    """Remove and add a change's quads (but those in `skip`); a graph left empty is gone."""
+    emptied = set()
+    for quad in change.removed:
+        if quad.graph_name not in skip:
+            store.remove(quad)
+            emptied.add(quad.graph_name)
+    store.extend(quad for quad in change.added if quad.graph_name not in skip)
+    for graph in emptied:
+        named = isinstance(graph, pyoxigraph.NamedNode)
+        if named and next(store.quads_for_pattern(None, None, None, graph), None) is None:
+            store.remove_graph(graph)
+
+
+def derived_graphs(base: str) -> frozenset[pyoxigraph.NamedNode]:
+    """The graphs made from the others when a store is filled: no file holds them, no write sets them."""
+    return frozenset(
+        pyoxigraph.NamedNode(iri) for iri in (entailed.graph_iri(base), deployment_graph.graph_iri(base))
+    )
+
+
 def _load(store: pyoxigraph.Store, source: Source, base: str, *, bulk: bool) -> None:
     """Load one file into the graphs `source_quads` names (the one definition dumps read files by).
 
-    A triple format goes through the store's own loader into the file's graph: the same graph and
-    fresh blank nodes as `source_quads`, but parsed without a Python object per triple.
+    A triple format goes through the store's own loader into the file's graph: the same graph as
+    `source_quads`, but parsed without a Python object per triple. Blank nodes then get labels made
+    from the file and their order in it, so every process that loads the file means the same node
+    by the same label, and a write that names one (`lodpub.store.journal`) applies everywhere alike.
     """
     if source.format.quads:
-        (store.bulk_extend if bulk else store.extend)(source_quads(source, base))
+        quads = _stable_blank_nodes(source_quads(source, base), source)
+        (store.bulk_extend if bulk else store.extend)(quads)
         return
+    graph = pyoxigraph.NamedNode(source.graph)
     try:
         (store.bulk_load if bulk else store.load)(
-            path=source.path,
-            format=source.format.oxigraph,
-            base_iri=base,
-            to_graph=pyoxigraph.NamedNode(source.graph),
+            path=source.path, format=source.format.oxigraph, base_iri=base, to_graph=graph
         )
     except SyntaxError as error:
         raise DataError([syntax_problem(source.path, error)]) from None
+    if store.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"):
+        store.clear_graph(graph)
+        triples = source_triples(source, base)
+        as_loaded = (pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        store.extend(_stable_blank_nodes(as_loaded, source))
+
+
+def _stable_blank_nodes(quads: Iterable[pyoxigraph.Quad], source: Source) -> Iterator[pyoxigraph.Quad]:
+    """The quads with each blank node labelled by the file's graph and the node's order of appearance."""
+    prefix = "b" + hashlib.sha256(source.graph.encode()).hexdigest()[:8]
+    labels: dict[str, pyoxigraph.BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, pyoxigraph.BlankNode):
+            found = labels.get(term.value)
+            if found is None:
+                found = labels[term.value] = pyoxigraph.BlankNode(f"{prefix}n{len(labels)}")
+            return found
+        return term
+
+    for quad in quads:
+        yield pyoxigraph.Quad(stable(quad.subject), quad.predicate, stable(quad.object), quad.graph_name)
 
 
 def _info(sources: Sequence[Source], base: str, triples: int, deployment: Deployment) -> DatasetInfo:

@@ -42,8 +42,8 @@ def prefers_page(accept: str | None) -> bool:
 
 def _http_error(error: HTTPException) -> Response:
     response = error.get_response()  # keeps the error's own headers: Allow, Retry-After, …
-    if error.code is None or error.code < 400:
-        return response
+    if error.code is None or error.code < 400 or response.mimetype == "application/json":
+        return response  # a JSON error body (a refused write's report, asked for as JSON) is kept
     response.vary.update(("Accept", "Accept-Language"))  # page or text, and the page's language
     page = error.page if isinstance(error, NotPublished) else prefers_page(request.headers.get("Accept"))
     html = _page(error) if page else None

@@ -174,23 +174,24 @@ def test_every_theme_used_is_in_the_theme_scheme(data_graph, ontology_graph):
 # ---------------------------------------------------------------------------
 
 PARTNER_CITIES = [
-    # slug, name, country slug (None: the page names none), start year (None: not confirmed)
-    ("hangzhou", "Hangzhou", "china", None),
-    ("palo-alto", "Palo Alto", "united-states", "2017"),
-    ("montpellier", "Montpellier", "france", "1961"),
-    ("cambridge", "Cambridge", "united-kingdom", "1965"),
-    ("rehovot", "Rehovot", "israel", "1983"),
-    ("bautzen", "Bautzen", "germany", "1991"),
-    ("simferopol", "Simferopol", None, "1991"),
-    ("kumamoto", "Kumamoto", "japan", "1992"),
+    # slug, country slug (None: the page names none), start year (None: not confirmed)
+    ("hangzhou", "china", None),
+    ("palo-alto", "united-states", "2017"),
+    ("montpellier", "france", "1961"),
+    ("cambridge", "united-kingdom", "1965"),
+    ("rehovot", "israel", "1983"),
+    ("bautzen", "germany", "1991"),
+    ("simferopol", None, "1991"),
+    ("kumamoto", "japan", "1992"),
 ]
 
 
-@pytest.mark.parametrize(("slug", "name", "country", "year"), PARTNER_CITIES)
-def test_partner_city_and_its_partnership(data_graph, iri, slug, name, country, year):
+@pytest.mark.parametrize(("slug", "country", "year"), PARTNER_CITIES)
+def test_partner_city_and_its_partnership(data_graph, iri, slug, country, year):
+    """Identified by IRI: an editor may reword the names, each city keeps one in German and English."""
     city, partnership = iri(f"id/city/{slug}"), iri(f"id/partnership/{slug}")
     assert (city, RDF.type, LP.City) in data_graph
-    assert label(data_graph, city, "de") == label(data_graph, city, "en") == name
+    assert label(data_graph, city, "de") and label(data_graph, city, "en")
     assert (partnership, RDF.type, LP.Partnership) in data_graph
     assert one(data_graph, partnership, LP.partner) == city
     assert one(data_graph, partnership, LP.municipality) == iri("id/city/heidelberg")
@@ -206,7 +207,7 @@ def test_heidelberg_has_exactly_eight_partnerships(data_graph):
     assert len(set(data_graph.subjects(RDF.type, LP.Partnership))) == 8
 
 
-@pytest.mark.parametrize("slug", [s for s, _, _, y in PARTNER_CITIES if y and s != "montpellier"])
+@pytest.mark.parametrize("slug", [s for s, _, y in PARTNER_CITIES if y and s != "montpellier"])
 def test_start_years_from_references_cite_their_source(data_graph, iri, slug):
     partnership = iri(f"id/partnership/{slug}")
     sources = {str(s) for s in data_graph.objects(partnership, DCTERMS.source)}
@@ -506,9 +507,10 @@ def test_event_dates_exactly_as_stated(data_graph, iri, slug, start, end):
     assert ends == ([] if end is None else [end])
 
 
-def test_every_event_is_listed_above(data_graph, iri):
+def test_the_events_listed_above_are_in_the_data(data_graph, iri):
+    """Those of the city's page; an editor may add others."""
     events = {s for s, _, o in data_graph.triples((None, RDF.type, None)) if s.startswith(iri("id/event/"))}
-    assert events == {iri(f"id/event/{slug}") for slug, *_ in EVENT_DATES}
+    assert {iri(f"id/event/{slug}") for slug, *_ in EVENT_DATES} <= events
 
 
 def test_award_of_the_japanese_foreign_ministry(data_graph, iri):
