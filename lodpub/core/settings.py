@@ -80,6 +80,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_result_bytes", 50000000, "Largest query result, in bytes once serialized (larger: 400)."),
     Setting(
+        "query_memory",
+        1024,
+        "Megabytes of memory a query process may use; a query needing more is stopped (503).",
+    ),
+    Setting(
+        "rate_limit",
+        "600/minute",
+        "Requests one client (IP address) may make, as N/second, N/minute or N/hour ('' or 'off': none); "
+        "more get 429 with Retry-After.",
+    ),
+    Setting(
         "query_executors",
         2,
         "Processes per worker that run SPARQL queries, so one past its time limit can be stopped.",
@@ -112,7 +123,16 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
-POSITIVE = ("query_timeout", "max_query_length", "max_result_rows", "max_result_bytes", "query_executors")
+POSITIVE = (
+    "query_timeout",
+    "max_query_length",
+    "max_result_rows",
+    "max_result_bytes",
+    "query_executors",
+    "query_memory",
+)
+_RATE = re.compile(r"(\d+)\s*/\s*(second|minute|hour)")
+RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600}
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -198,10 +218,25 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
     bad = [tag for tag in settings["label_languages"] if not _LANGUAGE_TAG.fullmatch(tag)]
     if bad:
         raise SettingsError(f"label_languages: expected language tags such as 'de' or 'en', got {bad[0]!r}")
+    if rate_limit(settings) == (0, 0):
+        raise SettingsError(
+            f"rate_limit: expected N/second, N/minute, N/hour or off, got {settings['rate_limit']!r}"
+        )
     store = settings["store"]
     if store != "memory" and not (store.startswith("oxigraph:") and len(store) > len("oxigraph:")):
         raise SettingsError(f"store: expected 'memory' or 'oxigraph:DIR', got {store!r}")
     return settings
+
+
+def rate_limit(settings: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The `rate_limit` setting as (requests, seconds); None when off, (0, 0) when it cannot be read."""
+    text = settings["rate_limit"].strip().lower()
+    if text in ("", "off", "none"):
+        return None
+    match = _RATE.fullmatch(text)
+    if match is None or int(match.group(1)) < 1:
+        return (0, 0)
+    return int(match.group(1)), RATE_PERIODS[match.group(2)]
 
 
 def settings_table() -> str:
