@@ -87,6 +87,10 @@ def markdown(run: dict, chart_name: str) -> str:
     for scale in run["scales"]:
         out += _scale(scale)
     out += _targets(run)
+    if run.get("soak"):
+        from .soak import markdown as soak_markdown
+
+        out += soak_markdown(run["soak"])
     if run.get("startup"):
         out += ["## Startup (`bench/startup.py`)", "", run["startup"].strip(), ""]
     return "\n".join(out) + "\n"

@@ -3,7 +3,8 @@
 Per scale (the Heidelberg dataset, then generated data): lodpub served by `lodpub serve` on an
 on-disk store; the same store behind a bare WSGI function under the same gunicorn settings (the
 ceiling); Virtuoso from Debian on loopback; pyoxigraph and rdflib called in-process. Load comes from
-wrk in another process. Results go to `bench/results/` as Markdown, JSON and a PNG chart.
+wrk in another process. Then a bounded soak of lodpub alone (`bench/soak.py`). Results go to
+`bench/results/` as Markdown, JSON and a PNG chart.
 
     python -m bench.run [--quick] [--scales 10k,100k,1m] [--with-10m] [--seconds 3]
 """
@@ -25,7 +26,7 @@ from urllib.parse import quote
 import pyoxigraph
 import requests
 
-from . import generate, load, report, workloads
+from . import generate, load, report, soak, workloads
 from .servers import Ceiling, Lodpub, Unavailable, Virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,9 @@ def main() -> None:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             write(run, label)
+        print("== soak (bench/soak.py) ==", flush=True)
+        run["soak"] = soak.soak(64, 20.0 if args.quick else 60.0)
+        write(run, label)
         if not args.quick:
             print("== startup (bench/startup.py) ==", flush=True)
             run["startup"] = startup()

@@ -113,3 +113,26 @@ def test_every_missed_target_in_a_report_is_explained(path):
     assert "## Targets" in text
     for name in missed:
         assert name in text
+
+
+def test_the_soak_reports_every_route_and_tells_flat_memory_from_growth():
+    from bench import soak
+
+    flat = [(t / 2, 400_000_000) for t in range(60)]
+    growing = [(t / 2, 400_000_000 + t * 10_000_000) for t in range(60)]
+    assert soak.memory_trend(flat, 30)["flat"] is True
+    assert soak.memory_trend(growing, 30)["flat"] is False
+    assert "note" in soak.memory_trend(flat[:5], 2)
+
+
+def test_a_short_soak_runs_against_a_real_server(tmp_path):
+    """The soak itself, for seconds: every route of the mix is asked and counted, and what needs no
+    query process (pages, dumps, /healthz) never answers 5xx, whatever the queries do."""
+    from bench import soak
+
+    result = soak.soak(clients=4, seconds=4.0, work=tmp_path)
+    assert {route for route, _ in soak.MIX} - {"slow query"} <= set(result["routes"])
+    for route in ("resource page", "home page", "dump", "healthz"):
+        assert all(int(code) < 500 for code in result["routes"][route]["statuses"]), result
+    assert sum(r["requests"] for r in result["routes"].values()) > 20
+    assert "## Soak: 4 clients" in "\n".join(soak.markdown(result))
