@@ -59,6 +59,13 @@ def no_write_tokens() -> None:
     os.environ.pop("LODPUB_WRITE_TOKENS", None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_rate_limit() -> None:
+    """Tests send thousands of requests from one address; the rate limit (on by default) is off for
+    them, and tests/test_rate_limit.py turns it on where it is the subject."""
+    os.environ["LODPUB_RATE_LIMIT"] = "off"
+
+
 @pytest.fixture(scope="session")
 def base() -> str:
     """The base IRI the shipped data is published under."""

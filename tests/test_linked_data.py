@@ -83,8 +83,8 @@ def test_ontology_and_theme_iris_dereference_too(client):
     assert client.get("/theme/science").headers["Location"].endswith("/doc/theme/science")
 
 
-@pytest.mark.parametrize("hops", [1])
-def test_location_honours_the_proxys_public_address(client, hops):
+def test_location_honours_the_proxys_public_address(make_app, tiny):
+    client = make_app({**tiny.settings, "proxy_hops": 1}).test_client()
     forwarded = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "lod.heidelberg.de",
@@ -245,7 +245,7 @@ def _iri_of(path: str) -> str:
 def test_a_rendered_document_is_kept_for_the_dataset_version(make_app, monkeypatch):
     from lodpub.linked_data import views
 
-    client = make_app({}).test_client()  # a fresh app: nothing rendered yet
+    client = make_app({"proxy_hops": 1}).test_client()  # a fresh app: nothing rendered yet
     rendered = []
     real_render = views._render
     monkeypatch.setattr(views, "_render", lambda *args: rendered.append(args[0]) or real_render(*args))

@@ -305,3 +305,35 @@ def test_the_editor_is_served_from_here_with_its_licences_and_kept_for_a_year(we
     assert web.get("/static/editor/sparql-editor.js?v=old").cache_control.max_age != 365 * 24 * 3600
     licences = web.get("/static/editor/LICENSES.txt").get_data(as_text=True)
     assert "@codemirror/view" in licences and "Permission is hereby granted" in licences
+
+
+MANY_ROWS = (
+    "SELECT * { VALUES ?a { 0 1 2 3 4 5 6 7 8 9 } VALUES ?b { 0 1 2 3 4 5 6 7 8 9 } "
+    "VALUES ?c { 0 1 2 3 4 5 6 7 8 9 } VALUES ?d { 0 1 2 } }"
+)
+
+
+def test_a_large_result_shows_its_first_rows_with_a_note_and_links_to_all_of_it(web):
+    """Issue 13, item 5: 3,000 rows (or 99,000) once made a page of every row, past max_result_bytes."""
+    status, text = page(web, MANY_ROWS)
+    assert status == 200
+    body = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 1000
+    assert "The page shows the first 1,000 of 3,000 rows." in text
+    formats = {
+        parse_qs(urlsplit(html.unescape(href)).query)["format"][0]
+        for href in re.findall(r'href="([^"]*format=[^"]*)"', text)
+    }
+    assert {"csv", "json"} <= formats
+
+
+def test_the_results_part_of_a_page_stays_within_max_result_bytes(make_app, tiny):
+    """Escaped for HTML, a literal of `<` grows fourfold: the page then shows fewer rows, not more bytes."""
+    web = make_app({**tiny.settings, "max_result_bytes": 15000}).test_client()
+    values = " ".join(f'"{i}{"<" * 1000}"' for i in range(10))
+    query = f"SELECT ?x {{ VALUES ?x {{ {values} }} }}"
+    answer = web.get("/sparql", query_string={"query": query}, headers={"Accept": BROWSER})
+    empty = web.get("/sparql", query_string={"query": query + " LIMIT 0"}, headers={"Accept": BROWSER})
+    assert answer.status_code == 200
+    assert len(answer.data) <= 15000 + len(empty.data)
+    assert re.search(r"The page shows the first [1-9] of 10 rows", answer.text)

@@ -40,7 +40,7 @@ class Poller(threading.Thread):
                             self.url + path, params=params, headers={"Accept": JSON}, timeout=15
                         )
                         if answer.status_code != 200:
-                            self.failures.append(f"{path}: {answer.status_code}")
+                            self.failures.append(f"{path}: {answer.status_code} {answer.text[:300]}")
                     except requests.RequestException as error:
                         self.failures.append(f"{path}: {error!r}")
 

@@ -25,6 +25,10 @@ JSON = {"Accept": "application/sparql-results+json"}
 
 @pytest.fixture
 def counted(app: Flask) -> tuple[Flask, list[str]]:
+    return count_requests(app)
+
+
+def count_requests(app: Flask) -> tuple[Flask, list[str]]:
     """The app, and the paths Flask itself handled, in order."""
     handled: list[str] = []
 
@@ -73,9 +77,9 @@ def test_a_conditional_get_gets_its_304_from_the_cache(counted):
     assert handled == ["/sparql"]
 
 
-def test_documents_are_kept_per_public_address(counted):
+def test_documents_are_kept_per_public_address(make_app, tiny):
     """Pages carry absolute URLs, so a request through another proxy host is rendered anew."""
-    app, handled = counted
+    app, handled = count_requests(make_app({**tiny.settings, "proxy_hops": 1}))
     client = app.test_client()
     path = "/doc/city/montpellier"
     direct = client.get(path, headers={"Accept": "application/ld+json"})

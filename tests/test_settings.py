@@ -76,3 +76,13 @@ def test_unknown_and_mistyped_settings_in_the_file_are_named(tmp_path):
     config.write_text("port = \n")
     with pytest.raises(SettingsError, match=r"lodpub.toml: Invalid value"):
         load_settings(environ={}, config_file=config)
+
+
+def test_the_rate_limit_is_on_by_default_and_read_as_requests_per_seconds():
+    from lodpub.core.settings import rate_limit
+
+    assert rate_limit(load_settings({}, environ={})) == (600, 60)
+    assert rate_limit(load_settings({"rate_limit": "off"}, environ={})) is None
+    assert rate_limit(load_settings({}, environ={"LODPUB_RATE_LIMIT": "20/second"})) == (20, 1)
+    with pytest.raises(SettingsError, match="rate_limit"):
+        load_settings({"rate_limit": "lots"}, environ={})

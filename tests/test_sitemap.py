@@ -16,6 +16,12 @@ PROXIED = {"X-Forwarded-Host": "lod.heidelberg.de", "X-Forwarded-Proto": "https"
 
 
 @pytest.fixture(scope="module")
+def heidelberg_app(make_module_app):
+    """The shipped dataset behind one trusted proxy: the sitemap names the proxy's public address."""
+    return make_module_app({"proxy_hops": 1})
+
+
+@pytest.fixture(scope="module")
 def web(heidelberg_web):
     return heidelberg_web
 

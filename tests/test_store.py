@@ -86,7 +86,24 @@ def test_a_failed_replace_keeps_the_old_contents(tiny, tmp_path):
     with pytest.raises(DataError):
         open_store(spec, sources(tiny, broken), BASE, replace=True)
     assert len(cities(open_store(spec, sources(tiny), BASE))) == 2
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("db")) == ["db", "db.lock"]
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("db"))
+    assert left[0] == "db" and left[2] == "db.lock" and len(left) == 3, "no half-loaded folder stays"
+    assert (tmp_path / "db").is_symlink() and (tmp_path / "db").resolve().name == left[1]
+
+
+def test_a_replacement_leaves_earlier_readers_their_own_folder(tiny, tmp_path):
+    """The name points at the new data in one rename; a process that opened the store before reads
+    the folder it opened (RocksDB opens files lazily, by path) until the next replacement but one."""
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    before = open_store(spec, sources(tiny), BASE)
+    first = (tmp_path / "db").resolve()
+    other = tmp_path / "other.ttl"
+    other.write_text("<id/city/rehovot> a <https://w3id.org/lodpub/ontology/City> .\n")
+    after = open_store(spec, sources(tiny, other), BASE, replace=True)
+    assert (tmp_path / "db").resolve() != first and first.is_dir()
+    assert len(cities(before)) == 2 and cities(after) == ["id/city/rehovot"]
+    open_store(spec, sources(tiny), BASE, replace=True).close()
+    assert not first.exists(), "two replacements later, the first folder is gone"
 
 
 def test_a_refusing_check_leaves_the_directory_unfilled(tiny, tmp_path):

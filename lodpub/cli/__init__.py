@@ -16,7 +16,7 @@ from lodpub.core.settings import SETTINGS, SettingsError, cache_dir, load_settin
 from lodpub.core.sources import DataError, Problem, files_from_settings
 from lodpub.core.validate import search_engine_notes, validate
 from lodpub.store.deployment import deployment_of
-from lodpub.store.oxigraph import prepare_directory
+from lodpub.store.ondisk import prepare_directory
 
 NOUNS = {
     "Error": "error",
@@ -137,7 +137,13 @@ def prepare(settings: dict[str, Any], *, replace: bool):
         directory = Path(settings["store"].removeprefix("oxigraph:"))
         deployment = deployment_of(settings)
         prepare_directory(
-            directory, files.served, settings["base_uri"], replace=replace, check=check, deployment=deployment
+            directory,
+            files.served,
+            settings["base_uri"],
+            replace=replace,
+            check=check,
+            deployment=deployment,
+            serve=True,  # held for the server's life: no other lodpub replaces it under the workers
         )
     if check and check.warnings:
         print(

@@ -17,11 +17,14 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger
 
 from lodpub.app import services_of
 from lodpub.core.settings import SettingsError
 from lodpub.core.sources import DataError
 from lodpub.sparql import start_executors
+from lodpub.sparql.admission import THREADS
+from lodpub.web.security import printable
 
 Factory = Callable[[], Flask]
 
@@ -126,9 +129,10 @@ def run(
         "bind": f"{settings['host']}:{settings['port']}",
         "workers": settings["workers"],
         "worker_class": "gthread",
-        "threads": 4,
+        "threads": THREADS,  # admission keeps one of them free of queries
         "loglevel": settings["log_level"],
         "accesslog": "-",
+        "logger_class": AccessLog,  # no query parameter values, no raw control characters
         "errorlog": "-",
         "proc_name": "lodpub",
         "forwarded_allow_ips": "127.0.0.1,::1",
@@ -136,3 +140,33 @@ def run(
         "pidfile": str(pidfile) if pidfile else None,
     }
     GunicornServer(factory, options, prepare).run()
+
+
+class AccessLog(Logger):
+    """Gunicorn's logger, with an access log that names a request's query parameters, not their values.
+
+    Secrets travel in URLs (`?api_key=…`, a token in a link), and so does what readers search and
+    query; a log is kept longer and read by more people than a request. `/sparql?query=…&api_key=…`
+    still shows which route and which parameters were used. The referer (a URL too) is treated alike;
+    every value has its control characters escaped, so no request can forge log lines."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        method, target, protocol = environ["REQUEST_METHOD"], environ["RAW_URI"], environ["SERVER_PROTOCOL"]
+        atoms["r"] = f"{method} {without_values(target)} {protocol}"
+        atoms["q"] = without_values("?" + environ.get("QUERY_STRING", ""))[1:]
+        for referer in ("f", "{referer}i"):
+            if isinstance(atoms.get(referer), str):
+                atoms[referer] = without_values(atoms[referer])
+        return {key: printable(value) if isinstance(value, str) else value for key, value in atoms.items()}
+
+
+def without_values(target: str) -> str:
+    """`/sparql?query=SELECT…&api_key=SECRET` → `/sparql?query=…&api_key=…`: the names, not the values."""
+    path, question, query = target.partition("?")
+    if not question:
+        return target
+    names = (
+        name + ("=…" if equals else "") for name, equals, _ in (p.partition("=") for p in query.split("&"))
+    )
+    return path + "?" + "&".join(names) if query else path + "?"

@@ -68,8 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "proxy_hops",
-        1,
-        "Reverse proxies in front whose X-Forwarded-* headers are trusted (0 when exposed directly).",
+        0,
+        "Reverse proxies in front whose X-Forwarded-* headers are trusted; 0 (exposed directly) ignores"
+        " them, as anyone could send them. Behind one proxy (nginx, Caddy): 1.",
     ),
     Setting("query_timeout", 10, "Seconds a SPARQL query may run; then it is stopped and answered with 503."),
     Setting("max_query_length", 100000, "Longest SPARQL query accepted, in characters (longer: 413)."),

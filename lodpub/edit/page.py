@@ -189,7 +189,7 @@ def _lang() -> dict[str, str]:
 
 
 def render(screen: Screen) -> Response:
-    """The page for `screen`, with its status; no cache keeps it, no other site frames it."""
+    """The page for `screen`, with its status; no cache keeps it (no site frames it: every page's CSP)."""
     lang, link_lang = i18n.choose_language(), i18n.explicit_language()
     html = render_template(
         "edit.html",
@@ -203,10 +203,7 @@ def render(screen: Screen) -> Response:
         base=current_services().settings["base_uri"],
     )
     response = Response(html, status=screen.status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"  # framing and referrer: `lodpub.web.security`
     return i18n.vary_on_language(response)
 
 

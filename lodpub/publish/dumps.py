@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph
 from flask import Blueprint, Flask, Response, abort, render_template, request, send_file
+from werkzeug.http import parse_range_header
 
 from exporters.dumps import (
     CHECKSUMS,
@@ -320,6 +321,7 @@ def _send(path: Path, content_type: str, etag: str) -> Response:
     The file name offered for saving is the one asked for: a gzip-encoded `NAME.ttl` is saved
     (decoded) as `NAME.ttl`, not under the name of the file it was read from.
     """
+    _ignore_invalid_range()
     response = send_file(
         path,
         mimetype=content_type.split(";")[0],
@@ -330,6 +332,20 @@ def _send(path: Path, content_type: str, etag: str) -> Response:
     response.headers["Content-Type"] = content_type
     response.cache_control.no_transform = True
     return response
+
+
+def _ignore_invalid_range() -> None:
+    """Drop a `Range` header that is not one well-formed byte range, so the whole file is sent (200).
+
+    RFC 9110 (14.2) says to ignore a Range that is invalid or in a unit we do not serve, and allows
+    ignoring multiple ranges; werkzeug answers all of these 416, which download tools take for an
+    error. A single byte range beyond the end stays: that is werkzeug's 416 with `bytes */LENGTH`."""
+    header = request.environ.get("HTTP_RANGE")
+    if header is None:
+        return
+    parsed = parse_range_header(header)
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        del request.environ["HTTP_RANGE"]
 
 
 def index_page(manifest: Manifest) -> str:

@@ -36,10 +36,13 @@ def execute(query: str, results_format: Format | None = None, graph_format: Form
     """Run a visitor's query as `/sparql` would (same checks, executors and limits), for other views.
 
     Raises the HTTP error that says why it cannot be answered; a kind of result without a format is 406.
+    Behind the same admission as `/sparql` (`admission`): busy lanes shed it with 503 and Retry-After.
     """
+    from lodpub.sparql import admission
+
     engine = current_services().sparql
     assert engine is not None, "the sparql part is in this app"
-    return engine.run(query, {RESULTS: results_format, GRAPH: graph_format})
+    return admission.run(engine, query, {RESULTS: results_format, GRAPH: graph_format})
 
 
 PART = Part(

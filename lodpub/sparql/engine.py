@@ -24,8 +24,16 @@ from werkzeug.exceptions import (
 from lodpub.core.cache import BoundedCache
 from lodpub.core.formats import Format, Registry
 from lodpub.core.sources import Files
-from lodpub.sparql import protocol, safety
-from lodpub.sparql.executor import ExecutorFailed, ExecutorPool, ExecutorsBusy, QueryTimeout, StoreSpec
+from lodpub.sparql import limits, protocol, safety
+from lodpub.sparql.admission import Admission
+from lodpub.sparql.executor import (
+    ExecutorDied,
+    ExecutorFailed,
+    ExecutorPool,
+    ExecutorsBusy,
+    QueryTimeout,
+    StoreSpec,
+)
 from lodpub.sparql.results import GRAPH, RESULTS, Answer, Job, Refusal
 from lodpub.store import Store
 from lodpub.store.deployment import deployment_of
@@ -35,6 +43,7 @@ log = logging.getLogger(__name__)
 CACHE_ENTRIES = 1024
 CACHE_BYTES = 64 * 1024 * 1024  # per worker
 CACHE_ENTRY_BYTES = 1024 * 1024  # larger answers are run again each time; caching them would evict the rest
+RETRY_AFTER_CRASH = 1  # seconds: a replacement executor is starting meanwhile
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class Limits:
     max_query_length: int  # characters
     max_rows: int  # rows or triples
     max_bytes: int
+    memory: int = 1024  # megabytes a query may add to its executor's memory
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Limits:
@@ -52,6 +62,7 @@ class Limits:
             settings["max_query_length"],
             settings["max_result_rows"],
             settings["max_result_bytes"],
+            settings["query_memory"],
         )
 
 
@@ -73,9 +84,11 @@ class Engine:
             store.base_version,
             deployment_of(settings),
             store.journal.path if store.journal else None,
+            self.limits.memory,
         )
         self.pool = ExecutorPool(spec, settings["query_executors"])
         self.answers = BoundedCache[Answer](CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
+        self.admission = Admission(settings["query_executors"])  # the lanes queries take (`admission`)
 
     @property
     def version(self) -> str:
@@ -95,20 +108,30 @@ class Engine:
             self._graphs = (self.version, graphs)
         return graphs
 
-    def run(
+    def cached(
         self, query: str, formats: Mapping[str, Format | None], dataset: safety.Dataset | None = None
-    ) -> Answer:
-        """Run a visitor's query; `formats` gives the format for SELECT/ASK results and for graphs.
+    ) -> Answer | None:
+        """The remembered answer to this query, if any (admission lets it through at once)."""
+        return self.answers.get(self._key(query, formats, dataset))
 
-        Answers are remembered by (data version, query, dataset, formats): the store a worker serves
-        never changes under it, so a repeated query costs a dictionary lookup instead of an executor
-        round trip, and new data (a new version) never meets an old answer."""
-        key = (
-            self.version,
-            query,
-            dataset,
-            tuple(sorted((kind, fmt.name if fmt else None) for kind, fmt in formats.items())),
-        )
+    def _key(self, query: str, formats: Mapping[str, Format | None], dataset: safety.Dataset | None) -> tuple:
+        """Answers are remembered by (data version, query, dataset, formats): a repeated query costs a
+        dictionary lookup instead of an executor round trip, and a new version (a write, a reload)
+        never meets an old answer."""
+        names = tuple(sorted((kind, fmt.name if fmt else None) for kind, fmt in formats.items()))
+        return (self.version, query, dataset, names)
+
+    def run(
+        self,
+        query: str,
+        formats: Mapping[str, Format | None],
+        dataset: safety.Dataset | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
+        """Run a visitor's query; `formats` gives the format for SELECT/ASK results and for graphs;
+        `timeout` shortens `query_timeout` for this run (admission's short lane)."""
+        timeout = self.limits.timeout if timeout is None else min(timeout, self.limits.timeout)
+        key = self._key(query, formats, dataset)
         cached = self.answers.get(key)
         if cached is not None:
             return cached
@@ -125,10 +148,10 @@ class Engine:
             self.store.position,
         )
         try:
-            outcome = self.pool.run(job, self.limits.timeout)
+            outcome = self.pool.run(job, timeout)
         except QueryTimeout:
             raise ServiceUnavailable(
-                f"the query ran for more than {self.limits.timeout} s (query_timeout) and was stopped. "
+                f"the query ran for more than {timeout:g} s (query_timeout) and was stopped. "
                 "Make it cheaper: a LIMIT, more selective patterns, no ORDER BY over large results."
             ) from None
         except ExecutorsBusy as busy:
@@ -137,9 +160,15 @@ class Engine:
                 "try again shortly",
                 retry_after=self.limits.timeout,
             ) from None
-        except ExecutorFailed as error:
+        except ExecutorDied as died:
+            raise self._died(died) from None
+        except ExecutorFailed as error:  # no executor could start: the server's fault, maybe passing
             log.error("%s", error)
-            raise InternalServerError("the query could not be run; the error has been logged") from None
+            raise ServiceUnavailable(
+                "the query could not be run: no query process could be started (the error has been "
+                "logged); try again shortly",
+                retry_after=RETRY_AFTER_CRASH,
+            ) from None
         if isinstance(outcome, Refusal):
             raise self._refused(outcome)
         self.answers.put(key, outcome, len(outcome.body))
@@ -150,6 +179,17 @@ class Engine:
         text = f"{self.version}\n{fmt.name}\n{dataset!r}\n{query}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
+    def _died(self, died: ExecutorDied) -> HTTPException:
+        """An executor died mid-query. Past the memory limit the query must get cheaper (503, no
+        Retry-After: it would fail again); a panic is the engine's bug on this query (400: again,
+        the same); anything else (a segfault, a kill from outside) may pass (503, Retry-After)."""
+        log.error("%s", died)
+        if died.cause == limits.MEMORY:
+            return ServiceUnavailable(limits.MEMORY_MESSAGE.format(memory=self.limits.memory))
+        if died.cause == limits.PANIC:
+            return BadRequest(limits.ENGINE_MESSAGE)
+        return ServiceUnavailable(limits.CRASH_MESSAGE, retry_after=RETRY_AFTER_CRASH)
+
     def _refused(self, refusal: Refusal) -> HTTPException:
         if refusal.status == 406:
             what = "SELECT and ASK results" if refusal.kind == RESULTS else "CONSTRUCT and DESCRIBE graphs"
@@ -159,6 +199,8 @@ class Engine:
             return BadRequest(refusal.message)
         if refusal.status == 403:
             return Forbidden(refusal.message)
+        if refusal.status == 503:  # a query past the memory limit, caught as Python's MemoryError
+            return ServiceUnavailable(refusal.message)
         log.error("query failed in its executor: %s", refusal.message)
         return InternalServerError(refusal.message)
 

@@ -16,6 +16,11 @@ Executors start when a served worker boots (`warm_up`), or else on first use, no
 that never see a query (tests, exports) never pay for them. They go when the app's
 pool is closed or collected, at interpreter exit, or by themselves when their parent dies (they watch
 for it), so none outlives the server.
+
+The child's side is `child.py`. Each executor bounds its own memory (`query_memory`, `limits.py`);
+one that dies mid-query (past that limit, a panic or segfault in the engine, a kill from outside)
+is told apart by why (`ExecutorDied.cause`) and replaced in the background, like one past its
+deadline.
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +44,7 @@ from typing import Any
 
 from lodpub.core.formats import Registry
 from lodpub.core.sources import Source
+from lodpub.sparql import limits
 from lodpub.sparql.results import Answer, Job, Outcome, Refusal
 
 FRAME = struct.Struct(">Q")
@@ -61,6 +66,7 @@ class StoreSpec:
     version: str  # the files' version the app serves; an executor that finds others refuses to start
     deployment: tuple[tuple[str, str], ...] = ()  # what the settings state about the dataset
     journal: Path | None = None  # the writes it follows (`lodpub.store.journal`), as its app does
+    memory: int = 1024  # megabytes a query may add to the executor's memory (`query_memory`)
 
 
 class QueryTimeout(Exception):
@@ -75,6 +81,14 @@ class ExecutorFailed(Exception):
     """An executor could not start, or died while it ran a query."""
 
 
+class ExecutorDied(ExecutorFailed):
+    """An executor died while it ran a query; `cause` says why (`limits.MEMORY`, `PANIC`, `CRASH`)."""
+
+    def __init__(self, message: str, cause: str):
+        super().__init__(message)
+        self.cause = cause
+
+
 class Executor:
     """One child process; the pool hands it to one thread at a time."""
 
@@ -83,6 +97,7 @@ class Executor:
         self._closed = closed
         self._lock = threading.Lock()  # start and stop may race only with the pool closing
         self._process: subprocess.Popen | None = None
+        self._stderr: limits.StderrTail | None = None  # the running child's, passed on to ours
         self._poller = select.poll()  # watches the running child's replies; one thread uses it at a time
 
     @property
@@ -103,6 +118,7 @@ class Executor:
                     bufsize=0,  # the pipes are read and written whole frames at a time, by fd
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,  # passed on to ours, its last words kept (see limits.py)
                     env=env,
                     start_new_session=True,  # a Ctrl-C in the terminal goes to the server, which stops these
                 )
@@ -110,6 +126,8 @@ class Executor:
                 raise ExecutorFailed(f"the query executor could not be started: {error}") from None
             self._poller = select.poll()
             self._poller.register(_fd(process.stdout), select.POLLIN)
+            assert process.stderr is not None
+            self._stderr = limits.StderrTail(process.stderr)
         try:
             _write_frame(_fd(process.stdin), self._spec)
             reply = _read_frame(_fd(process.stdout), self._poller, time.monotonic() + START_TIMEOUT)
@@ -120,7 +138,7 @@ class Executor:
             self.stop()
             raise ExecutorFailed(f"the query executor did not start: {reply[1]}")
         if reply[1]:
-            log.warning("query executors run without their socket sandbox: %s", reply[1])
+            log.warning("query executors run without their sandbox or memory limit: %s", reply[1])
         return process
 
     def run(self, job: Job, timeout: float) -> Outcome:
@@ -128,6 +146,9 @@ class Executor:
         process = self._process
         if process is None or process.poll() is not None:
             process = self.start()
+        stderr = self._stderr
+        if stderr is not None:
+            stderr.mark()
         try:
             _write_frame(_fd(process.stdin), _job_message(job, timeout))
             reply = _read_frame(_fd(process.stdout), self._poller, time.monotonic() + timeout)
@@ -135,14 +156,27 @@ class Executor:
             self.stop()
             raise QueryTimeout(timeout) from None
         except (OSError, EOFError) as error:
-            self.stop()
-            raise ExecutorFailed(f"the query executor stopped while running a query: {error!r}") from None
+            raise self._died(process, stderr, error) from None
         if isinstance(reply, Refusal):
             return reply
         kind, body = reply
         fmt = job.formats[kind]
         assert fmt is not None  # the executor answers only in a format it was given
         return Answer(kind, fmt, body)
+
+    def _died(
+        self, process: subprocess.Popen, stderr: limits.StderrTail | None, error: Exception
+    ) -> ExecutorDied:
+        """The child closed its pipe mid-query: it is dying. Once it is gone, why it died."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=2)
+        self.stop()
+        cause = limits.cause(stderr.text() if stderr else b"")
+        status = process.returncode
+        how = f"signal {-status}" if status is not None and status < 0 else f"exit status {status}"
+        return ExecutorDied(
+            f"query executor {process.pid} died running a query ({how}, {cause}): {error!r}", cause
+        )
 
     def stop(self) -> None:
         with self._lock:
@@ -179,7 +213,7 @@ class ExecutorPool:
         self.warm_up()
         try:
             outcome = executor.run(job, timeout)
-        except QueryTimeout:
+        except (QueryTimeout, ExecutorDied):  # its process is gone: another starts in the background
             threading.Thread(target=self._replace, args=(executor,), daemon=True).start()
             raise
         except BaseException:
@@ -320,76 +354,10 @@ def _wait(poller: select.poll | None, deadline: float) -> None:
         raise TimeoutError
 
 
-# --- the child ----------------------------------------------------------------------------------
-
-
-class _Watchdog:
-    """Ends the child when its parent is gone, or when a job runs well past its deadline (the
-    parent should have killed it: this covers a parent that cannot)."""
-
-    def __init__(self) -> None:
-        self.parent = os.getppid()
-        self.deadline: float | None = None
-
-    def watch(self) -> None:
-        while True:
-            time.sleep(0.5)
-            deadline = self.deadline
-            if os.getppid() != self.parent or (deadline is not None and time.monotonic() > deadline):
-                os._exit(3)
-
-
-def _open(spec: StoreSpec):
-    from lodpub.store.journal import Journal
-    from lodpub.store.oxigraph import OxigraphStore
-
-    if spec.store == "memory":
-        journal = Journal(spec.journal) if spec.journal else None
-        return OxigraphStore.in_memory(spec.sources, spec.base, spec.deployment, journal)
-    return OxigraphStore.read_only(Path(spec.store.removeprefix("oxigraph:")))
-
-
-def _serve() -> int:
-    """The child's loop: open the store once, then answer jobs until the parent closes the pipe."""
-    from lodpub.core.formats import build_registry
-    from lodpub.sparql import results
-    from lodpub.sparql.sandbox import no_sockets
-
-    replies = os.dup(1)
-    os.dup2(2, 1)  # a stray print must not corrupt the replies
-    jobs = 0
-    sandbox_problem = no_sockets()  # before the store starts any thread, so all inherit it
-    registry = build_registry()
-    try:
-        spec: StoreSpec = _read_frame(jobs, None)
-        store = _open(spec)
-        if store.base_version != spec.version:
-            changed = f"{spec.version} → {store.base_version}"
-            raise RuntimeError(f"the data changed since the server started ({changed}); restart it")
-    except EOFError:
-        return 0
-    except Exception as error:
-        _write_frame(replies, ("failed", f"{type(error).__name__}: {error}"))
-        return 1
-    _write_frame(replies, ("ready", sandbox_problem))
-    watchdog = _Watchdog()
-    threading.Thread(target=watchdog.watch, daemon=True).start()
-    while True:
-        try:
-            job, timeout = _job_from(_read_frame(jobs, None), registry)
-        except EOFError:
-            return 0
-        watchdog.deadline = time.monotonic() + timeout + GRACE
-        try:
-            if job.position > store.position:  # a write its app has seen: read your writes
-                store.catch_up()
-            outcome: Outcome = results.run(store, job)
-        except Exception:
-            traceback.print_exc()
-            outcome = Refusal(500, "the query failed in the engine; the error has been logged")
-        _write_frame(replies, _reply(outcome))
-        watchdog.deadline = None
+# --- the child: `child.py` --------------------------------------------------------------------
 
 
 if __name__ == "__main__":
-    sys.exit(_serve())
+    from lodpub.sparql.child import serve
+
+    sys.exit(serve())

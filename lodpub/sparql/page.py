@@ -38,6 +38,11 @@ LABEL_SUFFIX = "Label"
 LINKABLE = ("http://", "https://")  # never javascript: or data: IRIs in an href
 # Request parameters a download link keeps, so it fetches the same results as the page shows.
 KEPT = ("default-graph-uri", "named-graph-uri")
+# The page shows at most this many rows (and of a graph, this many characters of Turtle): a table of
+# 99,000 rows is 60 MB of HTML that takes longer to render than a query may run, and no one reads it;
+# the download links fetch the whole result. The page as a whole stays under `max_result_bytes` too.
+PAGE_ROWS = 1000
+PAGE_GRAPH_CHARS = 200_000
 EDITOR = "editor/sparql-editor.js"  # under static/: the built editor (see static/editor/README.md)
 YEAR = 365 * 24 * 3600  # how long a browser keeps an asset whose URL names its content's hash
 
@@ -58,6 +63,7 @@ class Cell:
 class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell | None, ...], ...]
+    total: int | None = None  # rows in the whole result, when `rows` holds only the first of them
 
 
 @dataclass(frozen=True)
@@ -75,22 +81,24 @@ def local_href(iri: str, base: str, root: str = "") -> str | None:
     return iri if iri.startswith(LINKABLE) else None
 
 
-def results_table(results: Mapping[str, Any], base: str, root: str = "") -> Table:
-    """SPARQL JSON results as rows of cells; a `?xLabel` column becomes the link text of `?x`."""
+def results_table(results: Mapping[str, Any], base: str, root: str = "", limit: int | None = None) -> Table:
+    """SPARQL JSON results as rows of cells; a `?xLabel` column becomes the link text of `?x`.
+    With `limit`, only the first `limit` rows become cells (the rest would never be shown)."""
     variables = list(results.get("head", {}).get("vars", []))
     labelled = {v for v in variables if v + LABEL_SUFFIX in variables}
     shown = tuple(
         v for v in variables if not (v.endswith(LABEL_SUFFIX) and v[: -len(LABEL_SUFFIX)] in labelled)
     )
     rows = []
-    for binding in results.get("results", {}).get("bindings", []):
+    bindings = results.get("results", {}).get("bindings", [])
+    for binding in bindings if limit is None else bindings[:limit]:
         row = []
         for variable in shown:
             value = binding.get(variable)
             label = binding.get(variable + LABEL_SUFFIX) if variable in labelled else None
             row.append(_cell(value, label, base, root) if value else None)
         rows.append(tuple(row))
-    return Table(shown, tuple(rows))
+    return Table(shown, tuple(rows), len(bindings) if len(rows) < len(bindings) else None)
 
 
 def _cell(value: Mapping[str, str], label: Mapping[str, str] | None, base: str, root: str) -> Cell:
@@ -142,31 +150,52 @@ def examples(path: str) -> list[dict[str, str]]:
 
 
 def render_page(query: str | None, results: dict | None, error: str | None, status: int) -> Response:
-    """The query page for `/sparql` when a client prefers HTML: editor, examples, results or error."""
+    """The query page for `/sparql` when a client prefers HTML: editor, examples, results or error.
+
+    Results are shown bounded (`PAGE_ROWS` rows, `PAGE_GRAPH_CHARS` of a graph) with a note and the
+    download links for all of them; should the results' part of the page still outgrow
+    `max_result_bytes` (huge literals), it is rendered again with half the rows until it fits."""
     settings = current_app.config["LODPUB"]
     registry: Registry = current_services().formats
     ran = query is not None and results is not None
     here = request.script_root + request.path
     extra = {k: request.values.getlist(k) for k in KEPT if request.values.getlist(k)}
     lang, link_lang = i18n.choose_language(), i18n.explicit_language()
-    html = render_template(
-        "sparql.html",
-        lang=lang,
-        link_lang=link_lang,
-        language_switch=True,
-        prefixes=NAMESPACES,
-        editor=url_for("static", filename=EDITOR, v=asset_hash(EDITOR)),
-        query=DEFAULT_QUERY if query is None else query,
-        examples=examples(here),
-        table=results_table(results, settings["base_uri"], request.script_root)
-        if ran and "head" in results and "results" in results
-        else None,
-        boolean=results.get("boolean") if ran else None,
-        graph=results.get("construct") if ran else None,
-        downloads=downloads(query, download_formats(registry, results), here, extra) if ran else [],
-        error=error,
-        status=status,
-    )
+    graph = results.get("construct") if ran else None
+    graph_total = None
+    if graph is not None and len(graph) > PAGE_GRAPH_CHARS:
+        cut = graph.rfind("\n", 0, PAGE_GRAPH_CHARS) + 1 or PAGE_GRAPH_CHARS  # whole lines if it can
+        graph, graph_total = graph[:cut], len(graph)
+    tabular = ran and "head" in results and "results" in results
+
+    def render(rows: int) -> bytes:
+        table = results_table(results, settings["base_uri"], request.script_root, rows) if tabular else None
+        return render_template(
+            "sparql.html",
+            lang=lang,
+            link_lang=link_lang,
+            language_switch=True,
+            prefixes=NAMESPACES,
+            editor=url_for("static", filename=EDITOR, v=asset_hash(EDITOR)),
+            query=DEFAULT_QUERY if query is None else query,
+            examples=examples(here),
+            table=table,
+            boolean=results.get("boolean") if ran else None,
+            graph=graph,
+            graph_total=graph_total,
+            downloads=downloads(query, download_formats(registry, results), here, extra) if ran else [],
+            error=error,
+            status=status,
+        ).encode()
+
+    rows = PAGE_ROWS
+    html = render(rows)
+    if tabular and len(html) > settings["max_result_bytes"]:
+        # The results' share of the page (beyond the form, examples and links) stays within the limit.
+        budget = settings["max_result_bytes"] + len(render(0))
+        while len(html) > budget and rows > 0:
+            rows //= 2
+            html = render(rows)
     response = Response(html, status=status, content_type=registry.get("html").content_type)
     response.vary.add("Accept")
     return i18n.vary_on_language(response)

@@ -26,6 +26,12 @@ from lodpub.sparql.lexer import Token, may_mention, mentions, mentions_keyword, 
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _HEADER_WORDS = ("BASE", "PREFIX", "FROM")
+# The engine parses nested groups, brackets and parentheses by recursion: 5,000 levels overflow its
+# stack (a segfault that ends the query process), and nested blank-node brackets take seconds from
+# ~100 levels. Queries people and tools write nest a few dozen levels at most.
+MAX_NESTING = 200
+_OPENING = "({["
+_CLOSING = ")}]"
 
 
 def _refuse_service() -> Forbidden:
@@ -67,7 +73,9 @@ class Checked(NamedTuple):
 def check(query: str, protocol: Dataset | None, graphs: Sequence[str], base: str | None = None) -> Checked:
     """Every check before a visitor's query runs, reading it at most once: SERVICE is refused (403),
     the dataset is chosen as `effective_dataset` does and a graph not in `graphs` refused (400), and
-    the query's prefixes are collected (for a graph it constructs)."""
+    the query's prefixes are collected (for a graph it constructs), and nesting deeper than
+    `MAX_NESTING` is refused (400)."""
+    refuse_deep_nesting(query)
     service = may_mention(query, "SERVICE")
     header_end = _header_end(query)
     if not service and header_end is None:  # nothing to read: a plain lookup
@@ -78,6 +86,29 @@ def check(query: str, protocol: Dataset | None, graphs: Sequence[str], base: str
     prefixes, default, named = _read_header(items, base)
     own = Dataset(tuple(default), tuple(named)) if default or named else Dataset()
     return Checked(_checked(protocol if protocol and protocol.given else own, graphs), prefixes)
+
+
+def refuse_deep_nesting(query: str) -> None:
+    """Refuse a query whose `{ ( [` nest deeper than `MAX_NESTING` outside strings, comments and IRIs.
+
+    Counting the characters first costs next to nothing, and a query with fewer of them than the
+    limit cannot nest past it: only the rest is lexed."""
+    if sum(query.count(bracket) for bracket in _OPENING) <= MAX_NESTING:
+        return
+    depth = 0
+    for token in tokens(query):
+        if token.kind != "other":
+            continue
+        if token.text in _OPENING:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise BadRequest(
+                    f"the query nests groups, brackets or parentheses more than {MAX_NESTING} levels "
+                    "deep, more than the engine can parse safely. Write it flatter: a VALUES block or "
+                    "IN (…) instead of nested alternatives, a sequence of patterns instead of nested groups."
+                )
+        elif token.text in _CLOSING:
+            depth = max(0, depth - 1)
 
 
 def _header_end(query: str) -> int | None:

@@ -83,6 +83,10 @@ class Store(Protocol):
         """Apply the writes made since it last looked (by any process); whether there were any."""
         ...
 
+    def replaced(self) -> str | None:
+        """Why the data it serves is gone or replaced under it (None while it is fine); cheap to ask."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -108,7 +112,8 @@ def open_store(
     `check` runs before anything is loaded and raises to refuse the data, so nothing half-valid
     is ever served.
     """
-    from lodpub.store.oxigraph import OxigraphStore, prepare_directory
+    from lodpub.store.ondisk import prepare_directory
+    from lodpub.store.oxigraph import OxigraphStore
 
     if spec == "memory":
         if check:

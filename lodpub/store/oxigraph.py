@@ -1,8 +1,7 @@
 """The embedded store: pyoxigraph in memory, or on disk shared read-only by every worker.
 
-An on-disk store is filled once, by whichever process gets the lock first; every later start
-serves it as it is, without reparsing. Replacing its contents loads into a fresh directory and
-swaps it in, so a failed load never leaves a half-filled store behind.
+How an on-disk store is filled, replaced and protected is `lodpub.store.ondisk`; here it is read.
+One found replaced behind the server's back is reported (`replaced`), not answered from with errors.
 """
 
 from __future__ import annotations
@@ -10,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import threading
-import uuid
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace as replace_fields
 from datetime import UTC, datetime
@@ -21,17 +19,16 @@ from typing import Any
 
 import pyoxigraph
 
-from lodpub.core.locks import file_lock
 from lodpub.core.sources import DataError, Source, source_quads, source_triples, syntax_problem
-from lodpub.store import Check, DatasetInfo, QueryResult, entailed
+from lodpub.store import DatasetInfo, QueryResult, entailed
 from lodpub.store import deployment as deployment_graph
 from lodpub.store.deployment import Deployment, state
 from lodpub.store.entailed import data_version, entail
 from lodpub.store.history import record
-from lodpub.store.isolated import run_isolated
 from lodpub.store.journal import Change, Journal
 
 META_FILE = "lodpub.json"
+CHECK_EVERY = 1.0  # seconds between two looks at whether a served directory was replaced
 
 
 class OxigraphStore:
@@ -47,6 +44,9 @@ class OxigraphStore:
         self.base = ""  # the base IRI its files were loaded with
         self._following = threading.Lock()
         self._seen = (0, 0)  # the journal's size and time when it last read it
+        self.directory: Path | None = None  # the folder it was opened from, read-only
+        self._opened = 0  # that folder's inode then
+        self._checked, self._problem = 0.0, None  # the last look at whether it was replaced
 
     @classmethod
     def in_memory(
@@ -108,8 +108,46 @@ class OxigraphStore:
 
     @classmethod
     def read_only(cls, directory: Path) -> OxigraphStore:
-        store = pyoxigraph.Store.read_only(str(directory))
-        return cls(store, read_meta(directory))
+        """The store `directory` names, opened at the folder it resolves to now: a reload points the
+        name at a new folder (`lodpub.store.ondisk`), and this reader keeps reading its own."""
+        real = directory.resolve()
+        opened = os.stat(real).st_ino
+        made = cls(pyoxigraph.Store.read_only(str(real)), read_meta(real))
+        made.directory, made._opened = directory, opened
+        return made
+
+    def replaced(self) -> str | None:
+        """Why the folder this store was opened from no longer holds its data (None while it does,
+        and for a store in memory). A look costs a `stat`, at most once a second.
+
+        Only another tool can replace a served folder (lodpub refuses to), so this is a fault: the
+        process goes on reading deleted files, and every query process that restarts refuses the
+        new data. The server's own reload is no fault: the old workers it is retiring see a folder
+        its loader marked with the server's pid (their parent's), and serve on until they go.
+        """
+        now = time.monotonic()
+        if self.directory is None or now - self._checked < CHECK_EVERY:
+            return self._problem
+        self._checked, self._problem = now, self._replaced(self.directory)
+        return self._problem
+
+    def _replaced(self, directory: Path) -> str | None:
+        for attempt in range(2):  # a swap renames twice: the folder is missing for an instant
+            try:
+                if os.stat(directory).st_ino == self._opened:
+                    return None
+                meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+                break
+            except (OSError, ValueError):
+                time.sleep(0.05 * (1 - attempt))
+        else:
+            return f"the store folder {directory} is gone; restart the server"
+        if meta.get("version") == self.base_version or meta.get("server") == os.getppid():
+            return None
+        return (
+            f"the store folder {directory} was replaced behind this server's back (it serves "
+            f"version {self.base_version}, the folder now holds {meta.get('version')}); restart the server"
+        )
 
     def query(
         self,
@@ -139,72 +177,9 @@ class OxigraphStore:
         self._store = None  # pyoxigraph releases the database when the last reference goes
 
 
-def prepare_directory(
-    directory: Path,
-    sources: Sequence[Source],
-    base: str,
-    *,
-    replace: bool,
-    check: Check | None,
-    deployment: Deployment = (),
-) -> DatasetInfo:
-    """Make sure `directory` holds a loaded store: fill it if empty, replace it if asked."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    with file_lock(directory.with_name(directory.name + ".lock")):
-        if not replace and (directory / META_FILE).is_file():
-            return read_meta(directory)
-        if not replace and run_isolated(_holds_data, directory):
-            return run_isolated(_adopt, directory)
-        if check:
-            check(sources)
-        return run_isolated(_load_and_swap, directory, tuple(sources), base, deployment)
-
-
 def read_meta(directory: Path) -> DatasetInfo:
     meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
     return DatasetInfo(meta["version"], meta["triples"], meta["loaded"], tuple(meta["sources"]))
-
-
-def _holds_data(directory: Path) -> bool:
-    if not (directory / "CURRENT").is_file():
-        return False
-    store = pyoxigraph.Store(str(directory))
-    return next(iter(store.quads_for_pattern(None, None, None, None)), None) is not None
-
-
-def _adopt(directory: Path) -> DatasetInfo:
-    """A store filled by another tool is served as it is; it gets a version of its own once."""
-    store = pyoxigraph.Store(str(directory))
-    info = DatasetInfo(uuid.uuid4().hex[:16], len(store), _now(), ())
-    del store
-    _write_meta(directory, info)
-    return info
-
-
-def _load_and_swap(
-    directory: Path, sources: Sequence[Source], base: str, deployment: Deployment = ()
-) -> DatasetInfo:
-    fresh = directory.with_name(f"{directory.name}.loading-{os.getpid()}")
-    shutil.rmtree(fresh, ignore_errors=True)
-    try:
-        store = pyoxigraph.Store(str(fresh))
-        for source in sources:
-            _load(store, source, base, bulk=True)
-        state(store, base, deployment)
-        entail(store, base)
-        store.flush()
-        info = _info(sources, base, len(store), deployment)
-        del store
-        _write_meta(fresh, info)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
-    if directory.exists():
-        directory.rename(old)
-    fresh.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
-    return info
 
 
 def _apply(store: pyoxigraph.Store, change: Change, skip: frozenset = frozenset()) -> None:
@@ -276,12 +251,14 @@ def _info(sources: Sequence[Source], base: str, triples: int, deployment: Deploy
     return DatasetInfo(version, triples, _now(), tuple(str(s.path) for s in sources))
 
 
-def _write_meta(directory: Path, info: DatasetInfo) -> None:
+def _write_meta(directory: Path, info: DatasetInfo, server: int | None = None) -> None:
+    """`server`: the pid of the process the load ran for, so its workers know its own reload."""
     meta = {
         "version": info.version,
         "triples": info.triples,
         "loaded": info.loaded,
         "sources": list(info.sources),
+        "server": server,
     }
     (directory / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 

@@ -17,7 +17,7 @@ from werkzeug.routing import RequestRedirect
 
 from lodpub.app import Services
 from lodpub.store import Store
-from lodpub.web import errors, i18n
+from lodpub.web import errors, i18n, ratelimit, security
 from lodpub.web.response_cache import ResponseCache, WSGIApp
 
 # Besides every format of the registry (RDF, SPARQL results, pages, exports): the site's own assets.
@@ -30,6 +30,7 @@ def init_app(app: Flask, services: Services) -> None:
     bring the store up to date with the writes made since the last request."""
     errors.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
     hops = app.config["LODPUB"]["proxy_hops"]
     if hops:
         app.wsgi_app = ProxyFix(
@@ -38,6 +39,7 @@ def init_app(app: Flask, services: Services) -> None:
     store = services.store
     app.wsgi_app = services.responses = ResponseCache(app.wsgi_app, lambda: store.info.version)
     app.wsgi_app = FollowWrites(app.wsgi_app, store)
+    app.wsgi_app = ratelimit.install(app.wsgi_app, app.config["LODPUB"])  # before all: 429 costs least
     app.config.update(
         COMPRESS_MIMETYPES=sorted({*ASSETS, *(f.media_type for f in services.formats.formats)}),
         COMPRESS_ALGORITHM=["br", "gzip"],

@@ -1,6 +1,9 @@
 """One place that turns errors into responses, with the same status, headers and message for everyone:
 a page in the reader's language for a browser, `404 Not Found: message` as plain text for programs.
-Anything that is not an HTTP error is logged and answered as a 500 that leaks nothing.
+Anything that is not an HTTP error is logged and answered as a 500 that leaks nothing, except a body
+gunicorn cannot parse (a bad chunk size or terminator, a truncated body): gunicorn raises that from
+the view's first read of `wsgi.input`, and it is the client's error, a 400. Request paths in the log
+have their control characters escaped (`security.printable`): a path cannot forge log lines.
 
 Which of the two a client gets is a pure function of its `Accept` header (`prefers_page`): a browser
 ranks `text/html` above everything else, while `curl` and the SPARQL libraries accept `*/*` or name
@@ -11,10 +14,12 @@ linked-data view instead: documents are pages by default, and so is the 404 in t
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from gunicorn.http.errors import NoMoreData, ParseException
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
 from lodpub.core.negotiation import parse_accept, quality
 from lodpub.web import i18n
+from lodpub.web.security import printable
 
 PAGE, TEXT = "text/html", "text/plain"
 
@@ -31,6 +36,8 @@ class NotPublished(NotFound):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ParseException, _unreadable_body)
+    app.register_error_handler(NoMoreData, _unreadable_body)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -70,12 +77,19 @@ def _page(error: HTTPException) -> str | None:
             language_switch=request.method in ("GET", "HEAD"),
         )
     except Exception:
-        current_app.logger.exception("the error page for %s %s failed", request.method, request.path)
+        current_app.logger.exception(
+            "the error page for %s %s failed", request.method, printable(request.path)
+        )
         return None
 
 
 def _unexpected_error(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _http_error(error)
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    current_app.logger.exception("unhandled error on %s %s", request.method, printable(request.path))
     return _http_error(InternalServerError("the server failed; the error has been logged"))
+
+
+def _unreadable_body(error: Exception) -> Response:
+    """A request body gunicorn could not parse: a 400 saying why, not a traceback in the log."""
+    return _http_error(BadRequest(f"the request body is malformed: {printable(str(error))}"))
