@@ -18,12 +18,14 @@ from pathlib import Path
 import psutil
 import requests
 
+from lodpub.sparql.admission import THREADS  # lodpub serve's gthread setting, used for the ceiling too
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKERS = 2
 IDLE_TIMEOUT = 20.0  # seconds; longer than lodpub's query_timeout, so a queued query ends or is stopped
 IDLE_WINDOW = 0.5
-THREADS = 4  # lodpub.serving's gthread setting, used for the ceiling too
+
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
 

@@ -14,9 +14,10 @@ executors, and there are only as many lanes as executors (waiting in the pool ga
   runs a slow join.
 - Otherwise a query waits at most `WAIT` seconds in a small waiting room (sized so that a request
   thread always stays free for pages and `/healthz`), then is shed: 503 with `Retry-After`, at once,
-  instead of piling up threads. A client that was shed, or stopped in the short lane, is *penalised*
-  for `RETRY_AFTER` seconds: it may use full lanes only and does not wait, so clients that hammer the
-  endpoint cannot crowd out the short lane for everyone else.
+  instead of piling up threads. A client whose query was stopped in the short lane (it sent a slow
+  one) is *penalised* for `PENALTY` seconds: it may use full lanes only and does not wait, so
+  clients sending slow queries cannot crowd out the short lane for everyone else. A shed client is
+  not: being shed says the server is busy, not that the client did wrong.
 
 Answers already in the engine's cache never take a lane; pages, dumps and `/healthz` never come here.
 All of this is per worker process (each has its own threads and executors). The threads per worker
@@ -41,10 +42,12 @@ from lodpub.sparql.results import Answer
 if TYPE_CHECKING:  # the engine holds its admission
     from lodpub.sparql.engine import Engine
 
-THREADS = 4  # request threads per gunicorn worker (lodpub.cli.serving gives gunicorn this number)
+THREADS = 32  # request threads per gunicorn worker (lodpub.cli.serving gives gunicorn this number)
 SHORT_BUDGET = 1.0  # seconds a query may run in the short lane
-WAIT = 0.5  # seconds a query may wait for a lane before it is shed
-RETRY_AFTER = 2  # seconds a shed client is told to wait, and is penalised for
+WAIT = 1.5  # seconds a query may wait for a lane before it is shed: past SHORT_BUDGET, so a short lane frees
+RETRY_AFTER = 2  # seconds a shed client is told to wait
+PENALTY = 2.0  # seconds a client that sent a slow query may not use the short lane (under load a
+# cheap query may outrun the short lane too: a long penalty would shut its client out for nothing)
 MAX_CLIENTS = 4096  # penalised clients remembered per worker; the oldest are forgotten first
 FULL, SHORT = "full", "short"
 
@@ -80,8 +83,7 @@ class Admission:
                 finally:
                     self._waiting -= 1
                 lane = self._free_lane(client, False)
-            if lane is None:
-                self._penalise(client)
+            if lane is None:  # shed, not penalised: the server is busy, the client did nothing wrong
                 raise busy(
                     f"the server is busy: all {self.capacity} query lanes of this worker are taken by "
                     f"other queries; try again in {RETRY_AFTER} s"
@@ -103,7 +105,7 @@ class Admission:
             self._changed.notify_all()
 
     def stopped_short(self, client: str) -> None:
-        """`client`'s query outran the short lane: it is penalised as if shed."""
+        """`client`'s query outran the short lane: it sent a slow query, and is penalised."""
         with self._changed:
             self._penalise(client)
 
@@ -115,7 +117,7 @@ class Admission:
         return None
 
     def _penalise(self, client: str) -> None:
-        self._penalised[client] = time.monotonic() + RETRY_AFTER
+        self._penalised[client] = time.monotonic() + PENALTY
         self._penalised.move_to_end(client)
         while len(self._penalised) > MAX_CLIENTS:
             self._penalised.popitem(last=False)
