@@ -46,10 +46,15 @@ THREADS = 32  # request threads per gunicorn worker (lodpub.cli.serving gives gu
 SHORT_BUDGET = 1.0  # seconds a query may run in the short lane
 WAIT = 1.5  # seconds a query may wait for a lane before it is shed: past SHORT_BUDGET, so a short lane frees
 RETRY_AFTER = 2  # seconds a shed client is told to wait
-PENALTY = 2.0  # seconds a client that sent a slow query may not use the short lane (under load a
-# cheap query may outrun the short lane too: a long penalty would shut its client out for nothing)
+PENALTY = 2.0  # seconds a client whose query outran the short lane may not use it (30 s did no better
+# in the soak, whose shed share varies 3-11 % between identical runs on 2 cores)
 MAX_CLIENTS = 4096  # penalised clients remembered per worker; the oldest are forgotten first
 FULL, SHORT = "full", "short"
+
+
+class Stopped(ServiceUnavailable):
+    """A query ran past its time limit and its process was stopped (raised by the engine), as opposed
+    to finding every query process busy or one dying: a slow query, not a busy server."""
 
 
 class Admission:
@@ -146,15 +151,12 @@ def run(
     short = min(SHORT_BUDGET, engine.limits.timeout)
     client = client_address()
     lane = admission.admit(client)
-    started = time.monotonic()
     try:
         if lane == FULL:
             return engine.run(query, formats, dataset)
         try:
             return engine.run(query, formats, dataset, timeout=short)
-        except ServiceUnavailable:
-            if time.monotonic() - started < short * 0.9:
-                raise  # not the short lane's doing (a killed executor, a memory limit): as it was
+        except Stopped:  # it outran the short lane: a slow query (a busy or dead executor is not)
             admission.stopped_short(client)
             raise busy(
                 "the server is busy with slow queries, so this one could run only "

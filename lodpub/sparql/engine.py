@@ -25,7 +25,7 @@ from lodpub.core.cache import BoundedCache
 from lodpub.core.formats import Format, Registry
 from lodpub.core.sources import Files
 from lodpub.sparql import limits, protocol, safety
-from lodpub.sparql.admission import Admission
+from lodpub.sparql.admission import Admission, Stopped
 from lodpub.sparql.executor import (
     ExecutorDied,
     ExecutorFailed,
@@ -150,7 +150,7 @@ class Engine:
         try:
             outcome = self.pool.run(job, timeout)
         except QueryTimeout:
-            raise ServiceUnavailable(
+            raise Stopped(
                 f"the query ran for more than {timeout:g} s (query_timeout) and was stopped. "
                 "Make it cheaper: a LIMIT, more selective patterns, no ORDER BY over large results."
             ) from None
