@@ -5,35 +5,17 @@ request to another host. Screenshots go to `test-artifacts/browser/` for a human
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import chromium
 import pytest
 from conftest import BASE, DCAT, LP, ROOT
 from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-except ImportError:
-    reason = "playwright is not installed (pip install -e '.[test]')"
-    print(f"test_browser: skipped, {reason}")
-    pytest.skip(reason, allow_module_level=True)
-if not CHROMIUM.is_file():
-    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    print(f"test_browser: skipped, {reason}")
-    pytest.skip(reason, allow_module_level=True)
+chromium.require("test_browser")
+from playwright.sync_api import Browser, BrowserContext, Page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +26,8 @@ def server(start_module_server) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless chromium from the system; playwright downloads no browser of its own."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=30_000)
+    with chromium.launched() as browser:
         yield browser
-        browser.close()
 
 
 class Session:

@@ -3,46 +3,24 @@ a live server: opens the cities' graph, types the write token, adds a city to th
 change, publishes it, and opens the new city's page. Once in English, once in German. Screenshots go
 to `test-artifacts/browser/` for a human to look at."""
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
+import chromium
 import pytest
 from conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECRET = "browser-edit-s3cret"
 GRAPH = "https://lod.heidelberg.de/graph/cities"
 
-try:
-    from playwright.sync_api import Page, sync_playwright
-except ImportError:
-    reason = "playwright is not installed (pip install -e '.[test]')"
-    print(f"test_browser_edit: skipped, {reason}")
-    pytest.skip(reason, allow_module_level=True)
-if not CHROMIUM.is_file():
-    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    print(f"test_browser_edit: skipped, {reason}")
-    pytest.skip(reason, allow_module_level=True)
+chromium.require("test_browser_edit")
+from playwright.sync_api import Page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless chromium from the system; playwright downloads no browser of its own."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=30_000)
+    with chromium.launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
