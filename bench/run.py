@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pyoxigraph
 import requests
 
-from . import generate, load, report, soak, workloads
+from . import generate, load, machine, report, soak, workloads
 from .servers import Ceiling, Lodpub, Unavailable, Virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def main() -> None:
     scales += [(name, SCALES[name]) for name in names]
     plan = Plan(args.quick, concurrency, seconds)
 
-    run = {"machine": report.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick}
+    run = {"machine": machine.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick}
     run["scales"] = []
     RESULTS.mkdir(parents=True, exist_ok=True)
     label = args.label or time.strftime("%Y-%m-%d") + ("-quick" if args.quick else "")
