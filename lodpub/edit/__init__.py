@@ -22,6 +22,7 @@ from lodpub.core.sources import Files, Problem
 from lodpub.edit.tokens import Tokens
 from lodpub.edit.writer import Conflict as DataChanged
 from lodpub.edit.writer import Operation, Outcome, ReadOnlyGraph, Writer, WriteRefused
+from lodpub.sparql.protocol import UpdateRequest
 from lodpub.store import entailed
 
 GRAPH_STORE = "/graph-store"
@@ -48,7 +49,7 @@ class Writes:
         assert self.writer is not None
         outcome = _answering(lambda: self.writer.commit(operation, token, label, expected))
         if outcome.changed:
-            graphs = sorted({_graph(q) for q in (*outcome.added, *outcome.removed)})
+            graphs = [graph or "the default graph" for graph in outcome.graphs]
             log.info(
                 "write by token %r: %s on %s, %d triples added, %d removed, version %s → %s",
                 token,
@@ -64,10 +65,6 @@ class Writes:
     def preview(self, operation: Operation) -> Outcome:
         assert self.writer is not None
         return _answering(lambda: self.writer.preview(operation))
-
-
-def _graph(quad) -> str:
-    return getattr(quad.graph_name, "value", "default graph")
 
 
 def _answering(run) -> Outcome:
@@ -159,7 +156,7 @@ def data_checker(files: Files, settings):
     return check
 
 
-def answer_update(query_request) -> Response:
+def answer_update(query_request: UpdateRequest) -> Response:
     """`POST /sparql` with an update: authorized, run, and answered with what it changed."""
     from lodpub.edit.update import operation
 

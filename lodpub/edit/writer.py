@@ -81,6 +81,11 @@ class Outcome:
     def changed(self) -> bool:
         return bool(self.added or self.removed)
 
+    @property
+    def graphs(self) -> list[str]:
+        """The graphs it changes ("" for the default graph), derived ones included."""
+        return sorted({_graph_name(q) for q in (*self.added, *self.removed)})
+
 
 Checker = Callable[[pyoxigraph.Store], list[Problem]]
 
@@ -118,9 +123,7 @@ class Writer:
             outcome = self._try(operation)
             if not outcome.changed:
                 return outcome
-            graphs = sorted(
-                {_graph_name(q) for q in (*outcome.added, *outcome.removed)} - {*self._derived_names()}
-            )
+            graphs = [graph for graph in outcome.graphs if graph not in self._derived_names()]
             change = Change(_now(), token, label, tuple(graphs), outcome.added, outcome.removed, "")
             version = next_version(self.store.info.version, change.to_json())
             change = Change(change.time, token, label, change.graphs, change.added, change.removed, version)
