@@ -25,6 +25,7 @@ from sparql_fixtures import (  # noqa: F401 (fixtures)
 
 from lodpub.app import services_of
 from lodpub.sparql import limits, safety
+from lodpub.sparql.executor import ExecutorPool
 
 MEMORY = 200  # MB
 JSON = {"Accept": "application/sparql-results+json"}
@@ -43,8 +44,9 @@ BUSY = (  # 27 million rows counted as they stream: seconds of CPU in little mem
 
 @pytest.fixture
 def limited(sparql_app_with):
-    """An app whose two executors may each use 200 MB for a query, and a client of it."""
-    app = sparql_app_with(query_memory=MEMORY, query_executors=2, query_timeout=10)
+    """An app whose two executors may each use 200 MB for a query, and a client of it (no spare, so
+    the processes running are the two that take queries)."""
+    app = sparql_app_with(query_memory=MEMORY, query_executors=2, query_spares=0, query_timeout=10)
     client = app.test_client()
     assert client.get("/sparql", query_string={"query": CHEAP}, headers=JSON).status_code == 200
     pool = services_of(app).sparql.pool
@@ -153,6 +155,52 @@ def test_a_panic_in_the_engine_is_a_400_that_says_so_not_a_500(limited):
     assert response.status_code == 400, response.get_data(as_text=True)
     assert "the query engine could not run this query" in response.get_data(as_text=True)
     answers_again(client, pool, "after a panic")
+
+
+def test_a_spare_answers_at_once_while_an_executor_stopped_at_its_time_limit_starts_again(
+    sparql_app_with, monkeypatch
+):
+    """Without a spare the pool ran one executor short until a new interpreter had loaded the store;
+    under load the queries queued for it were shed with 503. Here the restart is held back, and the
+    next query is answered all the same."""
+    app = sparql_app_with(query_executors=1, query_spares=1, query_timeout=1)
+    client = app.test_client()
+    assert query(client, CHEAP).status_code == 200
+    pool = services_of(app).sparql.pool
+    assert wait_for(lambda: len(pool.pids) == 2, timeout=15)  # the executor and its spare
+    restart = threading.Event()
+    replace = ExecutorPool._replace
+
+    def held_back(self, executor, into) -> None:
+        restart.wait(30)
+        replace(self, executor, into)
+
+    monkeypatch.setattr(ExecutorPool, "_replace", held_back)
+    stopped = query(client, BUSY)
+    assert stopped.status_code == 503 and "query_timeout" in stopped.get_data(as_text=True)
+    assert len(pool.pids) == 1  # the stopped one is gone and has not started again
+    answered = query(client, f"{CHEAP} # after the stop")
+    assert answered.status_code == 200, answered.get_data(as_text=True)
+    restart.set()
+    assert wait_for(lambda: len(pool.pids) == 2, timeout=15), "the stopped one is back as the spare"
+
+
+def test_without_a_spare_the_next_query_waits_out_the_restart_instead_of_a_503(sparql_app_with, monkeypatch):
+    """A restart under load takes seconds, longer than a short time limit: the query waiting for the
+    only executor waits for it to start again (it was refused with 503 after its own time limit)."""
+    app = sparql_app_with(query_executors=1, query_spares=0, query_timeout=1)
+    client = app.test_client()
+    assert query(client, CHEAP).status_code == 200
+    replace = ExecutorPool._replace
+
+    def slow_restart(self, executor, into) -> None:
+        time.sleep(2)  # longer than the next query's 1 s time limit
+        replace(self, executor, into)
+
+    monkeypatch.setattr(ExecutorPool, "_replace", slow_restart)
+    assert query(client, BUSY).status_code == 503
+    answered = query(client, f"{CHEAP} # while the executor starts again")
+    assert answered.status_code == 200, answered.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

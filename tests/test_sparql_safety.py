@@ -48,8 +48,9 @@ CHEAP = "ASK { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def server(serve):
-    """One live server for the module's HTTP-level tests: a 1 s time limit, two executors."""
-    return serve(query_timeout=1, query_executors=2)
+    """One live server for the module's HTTP-level tests: a 1 s time limit, two executors, no spare
+    (the spare's own test is in test_query_limits.py)."""
+    return serve(query_timeout=1, query_executors=2, query_spares=0)
 
 
 # --- the time limit really stops the work ---------------------------------------------------------
@@ -323,11 +324,11 @@ def test_cors_preflight_and_answers_for_any_origin(server):
 
 
 def test_executors_start_with_the_first_query_and_stop_with_the_pool(sparql_app_with):
-    app = sparql_app_with(query_executors=2)
+    app = sparql_app_with(query_executors=2, query_spares=1)
     engine = services_of(app).sparql
     assert engine.pool.pids == ()
     assert app.test_client().get("/sparql", query_string={"query": CHEAP}).status_code == 200
-    assert wait_for(lambda: len(engine.pool.pids) == 2, timeout=10)  # the second starts meanwhile
+    assert wait_for(lambda: len(engine.pool.pids) == 3, timeout=10)  # the second and the spare meanwhile
     pids = engine.pool.pids
     assert set(pids) <= set(executors_of(os.getpid()))
     engine.close()
@@ -336,13 +337,13 @@ def test_executors_start_with_the_first_query_and_stop_with_the_pool(sparql_app_
 
 
 def test_a_served_worker_starts_its_executors_before_any_query(serve):
-    """So no visitor waits for an interpreter to start and open the store."""
-    server = serve(query_executors=2)
-    assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=15)
+    """So no visitor waits for an interpreter to start and open the store (the spare too)."""
+    server = serve(query_executors=2, query_spares=1)
+    assert wait_for(lambda: len(executors_of(server.process.pid)) == 3, timeout=15)
 
 
 def test_executors_end_with_their_worker_and_with_their_server(serve):
-    server = serve(query_executors=2)
+    server = serve(query_executors=2, query_spares=0)
     url = server.url + "/sparql"
     assert requests.get(url, params={"query": CHEAP}, timeout=10).status_code == 200
     assert wait_for(lambda: len(executors_of(server.process.pid)) == 2, timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,9 @@ from lodpub.core.sources import DataError
 from lodpub.sparql import start_executors
 from lodpub.sparql.admission import THREADS
 from lodpub.web.security import printable
+
+READY_WAIT = 20  # seconds a new worker waits for its query processes before it takes connections
+log = logging.getLogger(__name__)
 
 Factory = Callable[[], Flask]
 
@@ -50,7 +54,11 @@ class GunicornServer(BaseApplication):
 
     def load(self) -> Flask:
         app = self._factory()
-        start_executors(services_of(app))
+        # A worker takes connections once it can run queries: one whose executors were still starting
+        # queued the first queries behind them, and under load shed them (503). Bounded well within
+        # gunicorn's 30 s for a worker to boot; past it the worker serves, and queries wait for them.
+        if not start_executors(services_of(app), wait=READY_WAIT):
+            log.warning("query processes not ready after %d s; serving, queries wait for them", READY_WAIT)
         # What the app built stays for the worker's life: out of the collector's sight, a full
         # collection no longer walks it (on the Heidelberg app: ~28 ms each, paid by whichever
         # request triggered it, a slow tail under load).

@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes per worker that run SPARQL queries, so one past its time limit can be stopped.",
     ),
     Setting(
+        "query_spares",
+        1,
+        "Query processes per worker kept started and idle, to take over at once from one stopped at its"
+        " time limit (each holds the data, as the others do; 0: none).",
+    ),
+    Setting(
         "dataset_licence",
         "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
         "The dataset's licence (an IRI), the publisher's decision: stated as its dcterms:license.",
@@ -216,6 +222,8 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
     for name in ("workers", *POSITIVE):
         if settings[name] < 1:
             raise SettingsError(f"{name}: expected at least 1, got {settings[name]}")
+    if settings["query_spares"] < 0:
+        raise SettingsError(f"query_spares: expected 0 or more, got {settings['query_spares']}")
     bad = [tag for tag in settings["label_languages"] if not _LANGUAGE_TAG.fullmatch(tag)]
     if bad:
         raise SettingsError(f"label_languages: expected language tags such as 'de' or 'en', got {bad[0]!r}")

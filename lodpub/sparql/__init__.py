@@ -26,10 +26,12 @@ def init_app(app: Flask, services: Services) -> None:
     page.init_app(app)
 
 
-def start_executors(services: Services) -> None:
-    """Start the app's query executors now, in the background (a server does when a worker starts)."""
-    if services.sparql is not None:
-        services.sparql.pool.warm_up()
+def start_executors(services: Services, wait: float = 0.0) -> bool:
+    """Start the app's query executors now and wait up to `wait` seconds until they can take queries (a
+    server does when a worker starts); whether they can."""
+    if services.sparql is None:
+        return True
+    return services.sparql.pool.warm_up(wait)
 
 
 def execute(query: str, results_format: Format | None = None, graph_format: Format | None = None) -> Answer:

@@ -9,15 +9,21 @@ executors, and there are only as many lanes as executors (waiting in the pool ga
   half of them (at least one), so one client's slow queries never take them all.
 - **The short lane** (the last one, when there are two executors or more) is kept for cheap work: a
   query in it may run only `SHORT_BUDGET` seconds. Whatever a query costs is unknown before it runs,
-  so rather than guessing, the lane is cheap to give away: a slow query there is stopped within a
-  second, and a cheap one (most queries take milliseconds) answers at once even while every full lane
+  so rather than guessing, the lane is cheap to give away: a slow query there is stopped within half
+  a second, and a cheap one (most queries take milliseconds) answers at once even while every full lane
   runs a slow join.
-- Otherwise a query waits at most `WAIT` seconds in a small waiting room (sized so that a request
-  thread always stays free for pages and `/healthz`), then is shed: 503 with `Retry-After`, at once,
-  instead of piling up threads. A client whose query was stopped in the short lane (it sent a slow
-  one) is *penalised* for `PENALTY` seconds: it may use full lanes only and does not wait, so
-  clients sending slow queries cannot crowd out the short lane for everyone else. A shed client is
-  not: being shed says the server is busy, not that the client did wrong.
+- Otherwise a query waits at most `WAIT` seconds in a waiting room (sized so that a request thread
+  always stays free for pages and `/healthz`), then is shed: 503 with `Retry-After`, instead of
+  piling up threads. The room is first come, first served: a freed lane goes to the longest waiter
+  that may take it, and a newcomer never overtakes those waiting. (Waking every waiter to race for
+  a freed lane let some wait past `WAIT` while later ones went through.)
+- A client whose query was stopped at its time limit, in either lane (it sent a slow one), is
+  *penalised*: it may take a free full lane only, and does not wait. The penalty lasts a whole
+  `query_timeout` plus `PENALTY` seconds, so it outlasts any slow query holding the full lanes
+  meanwhile, and doubles with each stopped query that follows soon (`FORGIVEN`), up to
+  `MAX_PENALTY`. A slow query sent by mistake costs a few seconds; a client that keeps sending them
+  stays off the short lane, which is then free for everyone else. A shed client is not penalised:
+  being shed says the server is busy, not that the client did wrong.
 
 Answers already in the engine's cache never take a lane; pages, dumps and `/healthz` never come here.
 All of this is per worker process (each has its own threads and executors). The threads per worker
@@ -28,8 +34,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import has_request_context, request
@@ -42,12 +49,14 @@ from lodpub.sparql.results import Answer
 if TYPE_CHECKING:  # the engine holds its admission
     from lodpub.sparql.engine import Engine
 
-THREADS = 32  # request threads per gunicorn worker (lodpub.cli.serving gives gunicorn this number)
-SHORT_BUDGET = 1.0  # seconds a query may run in the short lane
+THREADS = 64  # request threads per gunicorn worker (lodpub.cli.serving gives gunicorn this number): the
+# waiting room holds all but the lanes and one, and with 32 it overflowed under the soak (64 clients)
+SHORT_BUDGET = 0.5  # seconds a query may run in the short lane (cheap ones: ms, ~0.1 s under load)
 WAIT = 1.5  # seconds a query may wait for a lane before it is shed: past SHORT_BUDGET, so a short lane frees
 RETRY_AFTER = 2  # seconds a shed client is told to wait
-PENALTY = 2.0  # seconds a client whose query outran the short lane may not use it (30 s did no better
-# in the soak, whose shed share varies 3-11 % between identical runs on 2 cores)
+PENALTY = 2.0  # seconds beyond query_timeout a client whose query was stopped may not use the short lane
+MAX_PENALTY = 300.0  # the longest a penalty grows to, for a client that keeps sending slow queries
+FORGIVEN = 60.0  # seconds after its penalty ends that a client's next stopped query counts as a first
 MAX_CLIENTS = 4096  # penalised clients remembered per worker; the oldest are forgotten first
 FULL, SHORT = "full", "short"
 
@@ -57,8 +66,16 @@ class Stopped(ServiceUnavailable):
     to finding every query process busy or one dying: a slow query, not a busy server."""
 
 
+@dataclass(eq=False)
+class _Waiter:
+    """A query in the waiting room: whose, and the lane handed to it (None until one is)."""
+
+    client: str
+    lane: str | None = None
+
+
 class Admission:
-    """The lanes of one worker's executor pool, and which client holds them."""
+    """The lanes of one worker's executor pool, which client holds them, and who waits for one."""
 
     def __init__(self, executors: int, threads: int = THREADS):
         self.capacity = max(1, min(executors, threads - 1))  # one thread always stays for the rest
@@ -69,35 +86,38 @@ class Admission:
         self._changed = threading.Condition()
         self._full: Counter[str] = Counter()  # full lanes held, per client
         self._short = 0
-        self._waiting = 0
-        self._penalised: OrderedDict[str, float] = OrderedDict()  # client → until (monotonic)
+        self._waiting: deque[_Waiter] = deque()  # first come, first served
+        self._penalised: OrderedDict[str, tuple[float, int]] = OrderedDict()  # client → (until, strikes)
 
     @property
     def running(self) -> int:
         return self._full.total() + self._short
 
     def admit(self, client: str) -> str:
-        """A lane for `client`'s query (`FULL` or `SHORT`); raises 503 with Retry-After when none frees."""
+        """A lane for `client`'s query (`FULL` or `SHORT`); raises 503 with Retry-After when none frees.
+
+        Lanes go to those waiting in the order they came, each the first lane it may take; a newcomer
+        never overtakes them. (Waking every waiter to race for a freed lane, as a bare condition
+        does, let some wait past `WAIT` while later ones went through: most of the soak's 503s.)"""
         with self._changed:
-            penalised = self._penalised.get(client, 0.0) > time.monotonic()
-            lane = self._free_lane(client, penalised)
-            if lane is None and not penalised and self._waiting < self.waiting_room:
-                self._waiting += 1
-                try:
-                    self._changed.wait_for(lambda: self._free_lane(client, False), WAIT)
-                finally:
-                    self._waiting -= 1
+            if self.penalised(client):  # may take a free full lane only
+                lane = self._free_lane(client, True) if not self._waiting else None
+                if lane is None:
+                    raise self._shed()
+                return self._take(client, lane)
+            if not self._waiting:
                 lane = self._free_lane(client, False)
-            if lane is None:  # shed, not penalised: the server is busy, the client did nothing wrong
-                raise busy(
-                    f"the server is busy: all {self.capacity} query lanes of this worker are taken by "
-                    f"other queries; try again in {RETRY_AFTER} s"
-                )
-            if lane == FULL:
-                self._full[client] += 1
-            else:
-                self._short += 1
-            return lane
+                if lane is not None:
+                    return self._take(client, lane)
+            if len(self._waiting) >= self.waiting_room:
+                raise self._shed()
+            waiter = _Waiter(client)
+            self._waiting.append(waiter)
+            self._hand_out()
+            if not self._changed.wait_for(lambda: waiter.lane is not None, WAIT):
+                self._waiting.remove(waiter)
+                raise self._shed()
+            return waiter.lane
 
     def release(self, client: str, lane: str) -> None:
         with self._changed:
@@ -107,12 +127,39 @@ class Admission:
                     del self._full[client]
             else:
                 self._short -= 1
-            self._changed.notify_all()
+            if self._hand_out():
+                self._changed.notify_all()
 
-    def stopped_short(self, client: str) -> None:
-        """`client`'s query outran the short lane: it sent a slow query, and is penalised."""
+    def _hand_out(self) -> bool:
+        """Give free lanes to those waiting, in order; whether anyone got one."""
+        handed = False
+        for waiter in list(self._waiting):
+            lane = self._free_lane(waiter.client, False)
+            if lane is not None:
+                waiter.lane = self._take(waiter.client, lane)
+                self._waiting.remove(waiter)
+                handed = True
+        return handed
+
+    def _take(self, client: str, lane: str) -> str:
+        if lane == FULL:
+            self._full[client] += 1
+        else:
+            self._short += 1
+        return lane
+
+    def _shed(self) -> ServiceUnavailable:
+        """Shed, not penalised: the server is busy, the client did nothing wrong."""
+        return busy(
+            f"the server is busy: all {self.capacity} query lanes of this worker are taken by "
+            f"other queries; try again in {RETRY_AFTER} s"
+        )
+
+    def stopped(self, client: str, timeout: float) -> None:
+        """`client`'s query ran past its time limit: it sent a slow query, and is penalised for as long
+        as another slow query may hold the full lanes (`timeout`), and then some."""
         with self._changed:
-            self._penalise(client)
+            self._penalise(client, timeout + PENALTY)
 
     def _free_lane(self, client: str, penalised: bool) -> str | None:
         if self._full.total() < self.full_lanes and self._full[client] < self.per_client:
@@ -121,8 +168,17 @@ class Admission:
             return SHORT
         return None
 
-    def _penalise(self, client: str) -> None:
-        self._penalised[client] = time.monotonic() + PENALTY
+    def penalised(self, client: str) -> bool:
+        return self._penalised.get(client, (0.0, 0))[0] > time.monotonic()
+
+    def _penalise(self, client: str, seconds: float) -> None:
+        """Keep `client` off the short lane for `seconds`, doubled for each stopped query that follows
+        within `FORGIVEN` seconds of the last penalty's end: one slow query by mistake costs a few
+        seconds, a client that keeps sending them soon stays off for minutes."""
+        now = time.monotonic()
+        until, strikes = self._penalised.get(client, (0.0, 0))
+        strikes = strikes + 1 if now < until + FORGIVEN else 1
+        self._penalised[client] = (now + min(seconds * 2 ** (strikes - 1), MAX_PENALTY), strikes)
         self._penalised.move_to_end(client)
         while len(self._penalised) > MAX_CLIENTS:
             self._penalised.popitem(last=False)
@@ -152,12 +208,12 @@ def run(
     client = client_address()
     lane = admission.admit(client)
     try:
-        if lane == FULL:
-            return engine.run(query, formats, dataset)
         try:
-            return engine.run(query, formats, dataset, timeout=short)
-        except Stopped:  # it outran the short lane: a slow query (a busy or dead executor is not)
-            admission.stopped_short(client)
+            return engine.run(query, formats, dataset, timeout=None if lane == FULL else short)
+        except Stopped:  # it ran past its limit: a slow query (a busy or dead executor is not)
+            admission.stopped(client, engine.limits.timeout)
+            if lane == FULL:
+                raise
             raise busy(
                 "the server is busy with slow queries, so this one could run only "
                 f"{short:g} s of its {engine.limits.timeout} s (query_timeout) and was "

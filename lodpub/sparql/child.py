@@ -18,8 +18,9 @@ import traceback
 from pathlib import Path
 
 from lodpub.sparql import limits
-from lodpub.sparql.executor import GRACE, StoreSpec, _job_from, _read_frame, _reply, _write_frame
+from lodpub.sparql.executor import GRACE, StoreSpec
 from lodpub.sparql.results import Outcome, Refusal
+from lodpub.sparql.wire import job_from, read_frame, reply_of, write_frame
 
 
 class _Watchdog:
@@ -60,7 +61,7 @@ def serve() -> int:
     sandbox_problem = no_sockets()  # before the store starts any thread, so all inherit it
     registry = build_registry()
     try:
-        spec: StoreSpec = _read_frame(jobs, None)
+        spec: StoreSpec = read_frame(jobs, None)
         store = _open(spec)
         if store.base_version != spec.version:
             changed = f"{spec.version} → {store.base_version}"
@@ -68,17 +69,17 @@ def serve() -> int:
     except EOFError:
         return 0
     except Exception as error:
-        _write_frame(replies, ("failed", f"{type(error).__name__}: {error}"))
+        write_frame(replies, ("failed", f"{type(error).__name__}: {error}"))
         return 1
     # After the store is open: its own memory is the baseline, and the limit is what a query adds.
     memory_problem = limits.limit_memory(spec.memory)
     problems = "; ".join(filter(None, (sandbox_problem, memory_problem)))
-    _write_frame(replies, ("ready", problems or None))
+    write_frame(replies, ("ready", problems or None))
     watchdog = _Watchdog()
     threading.Thread(target=watchdog.watch, daemon=True).start()
     while True:
         try:
-            job, timeout = _job_from(_read_frame(jobs, None), registry)
+            job, timeout = job_from(read_frame(jobs, None), registry)
         except EOFError:
             return 0
         watchdog.deadline = time.monotonic() + timeout + GRACE
@@ -93,5 +94,5 @@ def serve() -> int:
         except BaseException:  # an Exception, or pyo3's PanicException: the engine failed on this query
             traceback.print_exc()
             outcome = Refusal(400, limits.ENGINE_MESSAGE)
-        _write_frame(replies, _reply(outcome))
+        write_frame(replies, reply_of(outcome))
         watchdog.deadline = None

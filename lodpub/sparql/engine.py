@@ -86,7 +86,7 @@ class Engine:
             store.journal.path if store.journal else None,
             self.limits.memory,
         )
-        self.pool = ExecutorPool(spec, settings["query_executors"])
+        self.pool = ExecutorPool(spec, settings["query_executors"], settings["query_spares"])
         self.answers = BoundedCache[Answer](CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
         self.admission = Admission(settings["query_executors"])  # the lanes queries take (`admission`)
 
@@ -156,8 +156,7 @@ class Engine:
             ) from None
         except ExecutorsBusy as busy:
             raise ServiceUnavailable(
-                f"all {busy.args[0]} query executors stayed busy for {self.limits.timeout} s; "
-                "try again shortly",
+                f"all {busy.args[0]} query processes stayed busy for {busy.args[1]:g} s; try again shortly",
                 retry_after=self.limits.timeout,
             ) from None
         except ExecutorDied as died:

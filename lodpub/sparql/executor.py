@@ -4,13 +4,12 @@ pyoxigraph cannot cancel a query, and it may do all the work of an ORDER BY or a
 single call. So each app keeps a small pool of executors: fresh interpreters (`python -m`, exec'd
 straight away, never a forked copy of a threaded server that may hold RocksDB's threads) that open the
 store themselves, read-only, and answer jobs sent over a pipe as length-prefixed pickles. A job past
-its deadline gets its executor killed (SIGKILL), and a replacement starts in the background while the
-other executors keep serving.
+its deadline gets its executor killed (SIGKILL). A *spare* (`query_spares`), started and idle, takes
+its place at once, and the killed one starts again in the background as the next spare: without it,
+the pool runs one executor short for as long as an interpreter takes to start and load the store,
+and under load the queries queued for that executor are what a client meets as 503s.
 
-The round trip is most of what a selective query costs beyond pyoxigraph, so the wire is lean: a job
-travels as a tuple of plain values (formats by name, looked up again in the executor's own registry),
-an answer comes back as its kind and bytes (the parent still holds the formats), each frame is one
-write, and a reply that fits the pipe is taken with one read.
+Jobs and answers cross the pipe as `wire.py` writes them.
 
 Executors start when a served worker boots (`warm_up`), or else on first use, not with the app: apps
 that never see a query (tests, exports) never pay for them. They go when the app's
@@ -28,10 +27,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
 import queue
 import select
-import struct
 import subprocess
 import sys
 import threading
@@ -42,14 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lodpub.core.formats import Registry
 from lodpub.core.sources import Source
 from lodpub.sparql import limits
 from lodpub.sparql.results import Answer, Job, Outcome, Refusal
+from lodpub.sparql.wire import job_message, read_frame, write_frame
 
-FRAME = struct.Struct(">Q")
-READ_SIZE = 1 << 16  # a pipe's buffer: a frame up to this size arrives in one read
 START_TIMEOUT = 120.0  # loading a store into memory can take a while; reading one from disk does not
+RESTART_WAIT = 10.0  # seconds a job may wait for an executor that is starting again (2-3 s under load)
 GRACE = 5.0  # an executor whose parent has not killed it this long after the deadline ends itself
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -129,8 +125,8 @@ class Executor:
             assert process.stderr is not None
             self._stderr = limits.StderrTail(process.stderr)
         try:
-            _write_frame(_fd(process.stdin), self._spec)
-            reply = _read_frame(_fd(process.stdout), self._poller, time.monotonic() + START_TIMEOUT)
+            write_frame(_fd(process.stdin), self._spec)
+            reply = read_frame(_fd(process.stdout), self._poller, time.monotonic() + START_TIMEOUT)
         except (OSError, EOFError, TimeoutError) as error:
             self.stop()
             raise ExecutorFailed(f"the query executor did not start: {error!r}") from None
@@ -150,8 +146,8 @@ class Executor:
         if stderr is not None:
             stderr.mark()
         try:
-            _write_frame(_fd(process.stdin), _job_message(job, timeout))
-            reply = _read_frame(_fd(process.stdout), self._poller, time.monotonic() + timeout)
+            write_frame(_fd(process.stdin), job_message(job, timeout))
+            reply = read_frame(_fd(process.stdout), self._poller, time.monotonic() + timeout)
         except TimeoutError:
             self.stop()
             raise QueryTimeout(timeout) from None
@@ -186,35 +182,45 @@ class Executor:
 
 
 class ExecutorPool:
-    """A fixed number of executors shared by the threads of one app."""
+    """A fixed number of executors shared by the threads of one app, and spares that stand in for any
+    that is killed."""
 
-    def __init__(self, spec: StoreSpec, size: int):
+    def __init__(self, spec: StoreSpec, size: int, spares: int = 0):
         self._closed = threading.Event()
-        self._executors = tuple(Executor(spec, self._closed) for _ in range(size))
+        self._size = size
+        self._executors = tuple(Executor(spec, self._closed) for _ in range(size + spares))
         # Last in, first out: at low concurrency one executor takes every job and stays warm in the CPU's
         # caches (taking turns costs ~30 µs a query); the others serve when queries overlap.
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
-        for executor in self._executors:
+        self._spares: queue.SimpleQueue[Executor] = queue.SimpleQueue()  # started, standing by
+        for executor in self._executors[:size]:
             self._idle.put(executor)
+        for executor in self._executors[size:]:
+            self._spares.put(executor)
         self._warming = threading.Event()  # set by the first query, which starts the other executors
+        self._ready = threading.Event()  # set once the executors that take queries have started
         self._stop = weakref.finalize(self, _stop_all, self._closed, self._executors)
 
     @property
     def pids(self) -> tuple[int, ...]:
-        """The executor processes running now (for tests and operators)."""
+        """The executor processes running now, spares included (for tests and operators)."""
         return tuple(pid for executor in self._executors if (pid := executor.pid) is not None)
 
     def run(self, job: Job, timeout: float) -> Outcome:
-        """Run `job` on the next free executor, waiting for one at most `timeout` seconds."""
+        """Run `job` on the next free executor, waiting for one at most `timeout` seconds, or as long as
+        a killed one takes to start again (`RESTART_WAIT`) if that is longer: a query given a short
+        time to run (admission's short lane) still waits out a restart when no spare was left, rather
+        than be refused while the server is merely busy."""
+        waited = max(timeout, RESTART_WAIT)
         try:
-            executor = self._idle.get(timeout=timeout)
+            executor = self._idle.get(timeout=waited)
         except queue.Empty:
-            raise ExecutorsBusy(len(self._executors)) from None
+            raise ExecutorsBusy(self._size, waited) from None
         self.warm_up()
         try:
             outcome = executor.run(job, timeout)
-        except (QueryTimeout, ExecutorDied):  # its process is gone: another starts in the background
-            threading.Thread(target=self._replace, args=(executor,), daemon=True).start()
+        except (QueryTimeout, ExecutorDied):  # its process is gone: a spare steps in, it restarts
+            self._stand_in_for(executor)
             raise
         except BaseException:
             self._idle.put(executor)
@@ -222,36 +228,66 @@ class ExecutorPool:
         self._idle.put(executor)
         return outcome
 
-    def warm_up(self) -> None:
-        """Start the executors that are not running yet, in the background (once per pool): a server
-        calls this when a worker starts, so no visitor waits for an interpreter; otherwise the first
-        query does."""
+    def _stand_in_for(self, killed: Executor) -> None:
+        """Put a started spare in the place of `killed` at once, if one stands by, and start `killed`
+        again in the background: as the next spare, or in its own place when there was none."""
+        try:
+            spare = self._spares.get_nowait()
+        except queue.Empty:
+            threading.Thread(target=self._replace, args=(killed, self._idle), daemon=True).start()
+            return
+        self._idle.put(spare)
+        threading.Thread(target=self._replace, args=(killed, self._spares), daemon=True).start()
+
+    def warm_up(self, wait: float = 0.0) -> bool:
+        """Start the executors that are not running yet, in the background (once per pool), and wait
+        up to `wait` seconds until those that take queries have (spares may still be starting); whether
+        they have. A served worker calls this before it accepts connections, so no visitor waits for
+        an interpreter (at a cold start under load, the first queries queued for executors still
+        starting were shed with 503); otherwise the first query does."""
         if not self._warming.is_set():
             self._warming.set()
             threading.Thread(target=self._warm_up, daemon=True).start()
+        return self._ready.wait(wait) if wait > 0 else self._ready.is_set()
 
     def _warm_up(self) -> None:
-        """Start the executors no query has started yet (at boot, or beside the first query): otherwise
-        the first queries that overlap would wait for an interpreter to start and open the store."""
+        """Start, side by side, the executors and spares no query has started yet."""
+        starting = [self._start_cold(self._idle), self._start_cold(self._spares)]
+        for thread in starting[0]:
+            thread.join()
+        self._ready.set()
+        for thread in starting[1]:
+            thread.join()
+
+    def _start_cold(
+        self, waiting: queue.LifoQueue[Executor] | queue.SimpleQueue[Executor]
+    ) -> list[threading.Thread]:
+        """Take the executors waiting in `waiting` that have no process and start each in a thread of its
+        own (they go back when started); the threads."""
         idle: list[Executor] = []
         with contextlib.suppress(queue.Empty):
             while True:
-                idle.append(self._idle.get_nowait())
-        cold = [executor for executor in idle if executor.pid is None]
+                idle.append(waiting.get_nowait())
+        threads = []
         for executor in idle:
-            if executor not in cold:
-                self._idle.put(executor)
-        for executor in cold:
-            self._replace(executor)
+            if executor.pid is not None:
+                waiting.put(executor)
+                continue
+            thread = threading.Thread(target=self._replace, args=(executor, waiting), daemon=True)
+            thread.start()
+            threads.append(thread)
+        return threads
 
-    def _replace(self, executor: Executor) -> None:
+    def _replace(
+        self, executor: Executor, into: queue.LifoQueue[Executor] | queue.SimpleQueue[Executor]
+    ) -> None:
         try:
             executor.start()
         except ExecutorFailed as error:
             if not self._closed.is_set():
                 log.error("%s (it will be retried on the next query)", error)
         finally:
-            self._idle.put(executor)
+            into.put(executor)
 
     def close(self) -> None:
         """Stop every executor now; the pool takes no more jobs."""
@@ -279,79 +315,6 @@ def _kill(process: subprocess.Popen) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
-
-
-# --- the wire: length-prefixed pickles, read against a deadline ------------------------------------
-
-
-def _job_message(job: Job, timeout: float) -> tuple:
-    """A job as plain values, in `Job`'s order: pickling `Format` dataclasses costs more than the rest."""
-    formats = tuple((kind, fmt and (fmt.name, fmt.kind)) for kind, fmt in job.formats.items())
-    return (job.query, job.default_graphs, job.named_graphs, formats, job.max_rows, job.max_bytes,
-            dict(job.prefixes), job.base_iri, job.position, timeout)  # fmt: skip
-
-
-def _job_from(message: tuple, registry: Registry) -> tuple[Job, float]:
-    *fields, timeout = message
-    fields[3] = {kind: registry.get(*name) if name else None for kind, name in fields[3]}
-    return Job(*fields), timeout
-
-
-def _reply(outcome: Outcome) -> Any:
-    """An answer as its kind and bytes (the parent has its format); a refusal as it is."""
-    return (outcome.kind, outcome.body) if isinstance(outcome, Answer) else outcome
-
-
-def _write_frame(fd: int, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    header = FRAME.pack(len(data))
-    sent = os.writev(fd, (header, data))
-    if sent < len(header) + len(data):  # a blocking pipe takes less only when a signal interrupts it
-        rest = memoryview(header + data)[sent:]
-        while rest:
-            rest = rest[os.write(fd, rest) :]
-
-
-def _read_frame(fd: int, poller: select.poll | None, deadline: float = 0.0) -> Any:
-    """One frame from `fd`; with a poller, waiting at most until `deadline` for each read."""
-    data = _read(fd, READ_SIZE, poller, deadline)
-    while len(data) < FRAME.size:
-        data += _read(fd, READ_SIZE, poller, deadline)
-    (size,) = FRAME.unpack_from(data)
-    end = FRAME.size + size
-    if len(data) < end:  # larger than the pipe's buffer: the rest goes straight into one buffer
-        buffer = bytearray(end)
-        buffer[: len(data)] = data
-        view = memoryview(buffer)
-        got = len(data)
-        while got < end:
-            _wait(poller, deadline)
-            count = os.readv(fd, (view[got:],))
-            if not count:
-                raise EOFError("the executor closed its pipe")
-            got += count
-        data = buffer
-    elif len(data) > end:
-        raise EOFError("the other end wrote more than one frame")
-    return pickle.loads(memoryview(data)[FRAME.size :])
-
-
-def _read(fd: int, size: int, poller: select.poll | None, deadline: float) -> bytes:
-    _wait(poller, deadline)
-    chunk = os.read(fd, size)
-    if not chunk:
-        raise EOFError("the executor closed its pipe")
-    return chunk
-
-
-def _wait(poller: select.poll | None, deadline: float) -> None:
-    """Return when the polled pipe can be read, or raise TimeoutError at `deadline`; without a poller,
-    the read that follows blocks instead (the executor waiting for its next job)."""
-    if poller is None:
-        return
-    remaining = deadline - time.monotonic()
-    if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
-        raise TimeoutError
 
 
 # --- the child: `child.py` --------------------------------------------------------------------
