@@ -176,9 +176,10 @@ class _Writer:
     lang: str
 
     def about(self, term: pyoxigraph.NamedNode | pyoxigraph.BlankNode) -> dict[str, list[Term]]:
-        """The resource's own statements, predicate → objects, once each across the named graphs."""
+        """The resource's own statements, predicate → objects, once each across the named graphs, in
+        the order of their N-Triples lines (a store's own order differs between stores)."""
         found: dict[str, list[Term]] = defaultdict(list)
-        for quad in self.store.quads(term, None, None, None):
+        for quad in sorted(self.store.quads(term, None, None, None), key=str):
             if quad.object not in found[quad.predicate.value]:
                 found[quad.predicate.value].append(quad.object)
         return found

@@ -46,7 +46,7 @@ def test_an_unexpected_error_is_logged_with_control_characters_escaped(client, m
 
 
 def test_printable_escapes_controls_and_keeps_text():
-    from lodpub.web.security import printable
+    from lodpub.core.printable import printable
 
     assert printable("Zürich /a b") == "Zürich /a b"
     assert printable("a\x00b\x1b\r\n\x7f\x85") == "a\\x00b\\x1b\\r\\n\\x7f\\x85"

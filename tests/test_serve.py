@@ -113,7 +113,10 @@ def test_invalid_data_is_refused_with_the_validators_message(tiny, damage, exit_
 
 def test_bad_options_exit_2_with_a_message(capsys):
     assert main(["serve", "--store", "sqlite:x"]) == 2
-    assert "store: expected 'memory' or 'oxigraph:DIR'" in capsys.readouterr().err
+    assert (
+        "store: expected 'memory', 'oxigraph:DIR' or 'sparql:QUERY_URL[,UPDATE_URL]'"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_wsgi_server_refuses_invalid_data_with_the_validators_message(tiny):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lodpub import create_app
-from lodpub.cli import export_command, reload_command
+from lodpub.cli import export_command, load_command, reload_command
 from lodpub.core.checks import load_check
 from lodpub.core.formats import build_registry
 from lodpub.core.settings import SETTINGS, SettingsError, cache_dir, load_settings, settings_table
@@ -17,6 +17,7 @@ from lodpub.core.sources import DataError, Problem, files_from_settings
 from lodpub.core.validate import search_engine_notes, validate
 from lodpub.store.deployment import deployment_of
 from lodpub.store.ondisk import prepare_directory
+from lodpub.store.remote import is_remote
 
 NOUNS = {
     "Error": "error",
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("settings", help="print the settings table (name, variable, default, meaning)")
     export_command.add_parser(commands)
     reload_command.add_parser(commands)
+    load_command.add_parser(commands)
     return parser
 
 
@@ -76,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return export_command.run(args)
         if args.command == "reload":
             return reload_command.run(args)
+        if args.command == "load":
+            return load_command.run(args)
         if args.command == "settings":
             print(settings_table())
             return 0
@@ -129,6 +133,8 @@ def prepare(settings: dict[str, Any], *, replace: bool):
     files = files_from_settings(settings, build_registry())
     checked = content_version(files, settings["base_uri"])
     check = load_check(files, settings)
+    if is_remote(settings["store"]):  # the store holds the data (`lodpub load` checked and put it there)
+        return lambda: create_app({**settings, "validate_on_load": False})
     if settings["store"] == "memory":
         if check:
             check(files.served)

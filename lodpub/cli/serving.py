@@ -21,11 +21,11 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger
 
 from lodpub.app import services_of
+from lodpub.core.printable import printable
 from lodpub.core.settings import SettingsError
 from lodpub.core.sources import DataError
 from lodpub.sparql import start_executors
 from lodpub.sparql.admission import THREADS
-from lodpub.web.security import printable
 
 READY_WAIT = 20  # seconds a new worker waits for its query processes before it takes connections
 log = logging.getLogger(__name__)

@@ -38,7 +38,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Interface to listen on."),
     Setting("port", 5000, "TCP port to listen on."),
     Setting("workers", 2, "Number of gunicorn worker processes."),
-    Setting("store", "memory", "Where the triples live: 'memory' or 'oxigraph:DIR' (on disk)."),
+    Setting(
+        "store",
+        "memory",
+        "Where the triples live: 'memory', 'oxigraph:DIR' (on disk) or 'sparql:QUERY_URL[,UPDATE_URL]'"
+        " (a remote SPARQL 1.1 store, filled by `lodpub load`).",
+    ),
+    Setting("store_user", "", "User name for a remote store (HTTP Basic); never logged."),
+    Setting("store_password", "", "Password for a remote store (HTTP Basic); never logged."),
+    Setting(
+        "store_token", "", "Bearer token for a remote store (instead of a user and password); never logged."
+    ),
     Setting("data", ["data/heidelberg.ttl"], "RDF files with the dataset, each in a named graph."),
     Setting("ontology", ["ontology/lodpub.ttl"], "RDF files with the ontology, served with the data."),
     Setting("shapes", ["ontology/shapes.ttl"], "SHACL shapes the data must satisfy."),
@@ -214,6 +224,8 @@ def _coerce(setting: Setting, value: Any, source: str) -> Any:
 
 
 def _validated(settings: dict[str, Any]) -> dict[str, Any]:
+    from lodpub.store.remote import valid_spec
+
     base = settings["base_uri"]
     if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
         raise SettingsError(f"base_uri: expected an http(s) IRI ending in '/', got {base!r}")
@@ -232,8 +244,11 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
             f"rate_limit: expected N/second, N/minute, N/hour or off, got {settings['rate_limit']!r}"
         )
     store = settings["store"]
-    if store != "memory" and not (store.startswith("oxigraph:") and len(store) > len("oxigraph:")):
-        raise SettingsError(f"store: expected 'memory' or 'oxigraph:DIR', got {store!r}")
+    on_disk = store.startswith("oxigraph:") and len(store) > len("oxigraph:")
+    if store != "memory" and not on_disk and not (store.startswith("sparql:") and valid_spec(store)):
+        raise SettingsError(
+            f"store: expected 'memory', 'oxigraph:DIR' or 'sparql:QUERY_URL[,UPDATE_URL]', got {store!r}"
+        )
     return settings
 
 

@@ -3,7 +3,7 @@ links pointing to it (bounded, so a class with a million members still answers a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph
 
@@ -49,6 +49,13 @@ def describe(
     document says what the data states, once; SPARQL's default graph and the dumps carry both."""
     query = _DESCRIBE % {"iri": pyoxigraph.NamedNode(iri).value, "label": RDFS_LABEL, "limit": max_incoming}
     if not leave_out:
-        return list(store.query(query))
+        return in_order(store.query(query))
     graphs = [g for g in store.graphs() if g not in leave_out]
-    return list(store.query(query, default_graphs=graphs))
+    return in_order(store.query(query, default_graphs=graphs))
+
+
+def in_order(triples: Iterable[pyoxigraph.Triple]) -> list[pyoxigraph.Triple]:
+    """The triples sorted as N-Triples lines: a store gives them in the order of its own indexes,
+    which differs between stores (and between loads of one), and a document, its JSON-LD and its
+    ETag must not."""
+    return sorted(triples, key=str)

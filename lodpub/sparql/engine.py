@@ -34,9 +34,11 @@ from lodpub.sparql.executor import (
     QueryTimeout,
     StoreSpec,
 )
+from lodpub.sparql.forward import Forwarder, StoreDown
 from lodpub.sparql.results import GRAPH, RESULTS, Answer, Job, Refusal
 from lodpub.store import Store
 from lodpub.store.deployment import deployment_of
+from lodpub.store.remote import SparqlStore
 from lodpub.web.negotiate import not_acceptable
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,11 @@ class Engine:
             store.journal.path if store.journal else None,
             self.limits.memory,
         )
-        self.pool = ExecutorPool(spec, settings["query_executors"], settings["query_spares"])
+        self.pool: ExecutorPool | Forwarder = (
+            Forwarder(store)
+            if isinstance(store, SparqlStore)
+            else ExecutorPool(spec, settings["query_executors"], settings["query_spares"])
+        )
         self.answers = BoundedCache[Answer](CACHE_ENTRIES, CACHE_BYTES, CACHE_ENTRY_BYTES)
         self.admission = Admission(settings["query_executors"])  # the lanes queries take (`admission`)
 
@@ -161,6 +167,10 @@ class Engine:
             ) from None
         except ExecutorDied as died:
             raise self._died(died) from None
+        except StoreDown as down:
+            raise ServiceUnavailable(
+                f"the query could not be run: {down}; try again shortly", retry_after=RETRY_AFTER_CRASH
+            ) from None
         except ExecutorFailed as error:  # no executor could start: the server's fault, maybe passing
             log.error("%s", error)
             raise ServiceUnavailable(

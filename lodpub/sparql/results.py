@@ -91,7 +91,8 @@ def _run(store: Store, job: Job) -> Outcome:
     result = store.query(
         job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs, base_iri=job.base_iri
     )
-    kind = GRAPH if isinstance(result, pyoxigraph.QueryTriples) else RESULTS
+    # SELECT and ASK answers are pyoxigraph's own; a graph may come from a remote store (`remote.Triples`)
+    kind = RESULTS if isinstance(result, pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean) else GRAPH
     fmt = job.formats.get(kind)
     if fmt is None:
         return Refusal(406, "", kind)

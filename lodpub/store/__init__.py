@@ -1,7 +1,7 @@
 """The store: one small interface the whole app talks to, whatever holds the triples.
 
-The embedded implementation is pyoxigraph, in memory or on disk. A remote SPARQL store
-(Virtuoso, QLever) fits the same interface later: it needs only queries, quads and a replace.
+The embedded implementation is pyoxigraph, in memory or on disk (`oxigraph`); a remote SPARQL 1.1
+store (Virtuoso, Fuseki, QLever, Oxigraph's server) fits the same interface (`remote`).
 """
 
 from __future__ import annotations
@@ -138,7 +138,13 @@ def open_configured(settings: Mapping[str, Any], files: Files) -> Store:
     from lodpub.core.checks import load_check
     from lodpub.core.settings import cache_dir
     from lodpub.store.deployment import deployment_of
+    from lodpub.store.remote import SparqlStore, endpoint_of, is_remote
 
+    if is_remote(settings["store"]):  # the data is in the store already (`lodpub load` puts it there)
+        store = SparqlStore(endpoint_of(settings), settings["base_uri"], float(settings["query_timeout"]))
+        store.history = history_file(cache_dir(settings), settings["base_uri"])
+        store.info = store._dated(store.info)
+        return store
     return open_store(
         settings["store"],
         files.served,
@@ -155,7 +161,7 @@ def journal_of(settings: Mapping[str, Any], files: Files) -> Journal | None:
     in memory (a store on disk is shared read-only by its processes: it takes no writes)."""
     from lodpub.core.settings import cache_dir
 
-    if settings["store"] != "memory":
+    if settings["store"] != "memory":  # on disk: read-only; remote: the store keeps its own version
         return None
     graphs = [source.graph for source in files.served]
     return Journal(journal_file(cache_dir(settings), settings["base_uri"], graphs))

@@ -3,7 +3,7 @@ a page in the reader's language for a browser, `404 Not Found: message` as plain
 Anything that is not an HTTP error is logged and answered as a 500 that leaks nothing, except a body
 gunicorn cannot parse (a bad chunk size or terminator, a truncated body): gunicorn raises that from
 the view's first read of `wsgi.input`, and it is the client's error, a 400. Request paths in the log
-have their control characters escaped (`security.printable`): a path cannot forge log lines.
+have their control characters escaped (`core.printable`): a path cannot forge log lines.
 
 Which of the two a client gets is a pure function of its `Accept` header (`prefers_page`): a browser
 ranks `text/html` above everything else, while `curl` and the SPARQL libraries accept `*/*` or name
@@ -15,13 +15,23 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
 from gunicorn.http.errors import NoMoreData, ParseException
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import (
+    BadGateway,
+    BadRequest,
+    GatewayTimeout,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    ServiceUnavailable,
+)
 
 from lodpub.core.negotiation import parse_accept, quality
+from lodpub.core.printable import printable
+from lodpub.store.remote import StoreRefused, StoreTimeout, StoreUnavailable
 from lodpub.web import i18n
-from lodpub.web.security import printable
 
 PAGE, TEXT = "text/html", "text/plain"
+RETRY_STORE = 5  # seconds a client is told to wait for a remote store that does not answer
 
 
 class NotPublished(NotFound):
@@ -38,6 +48,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ParseException, _unreadable_body)
     app.register_error_handler(NoMoreData, _unreadable_body)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
+    app.register_error_handler(StoreRefused, _store_refused)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -93,3 +105,23 @@ def _unexpected_error(error: Exception) -> Response:
 def _unreadable_body(error: Exception) -> Response:
     """A request body gunicorn could not parse: a 400 saying why, not a traceback in the log."""
     return _http_error(BadRequest(f"the request body is malformed: {printable(str(error))}"))
+
+
+def _store_unavailable(error: StoreUnavailable) -> Response:
+    """A remote store that did not answer in time (504) or at all (503): its trouble, said as such,
+    with no trace in the log beyond one line (it says nothing secret: no credentials, no query)."""
+    current_app.logger.warning(
+        "store unavailable on %s %s: %s", request.method, printable(request.path), error
+    )
+    if isinstance(error, StoreTimeout):
+        return _http_error(GatewayTimeout(f"the SPARQL store did not answer in time: {error}"))
+    failed = ServiceUnavailable(f"the SPARQL store is unavailable: {error}", retry_after=RETRY_STORE)
+    return _http_error(failed)
+
+
+def _store_refused(error: StoreRefused) -> Response:
+    """The remote store refused a query lodpub itself sent for a page: a store that lacks some
+    SPARQL 1.1 this page needs (a 502 that names it), not a visitor's fault."""
+    path = printable(request.path)
+    current_app.logger.warning("the store refused a query on %s %s: %s", request.method, path, error)
+    return _http_error(BadGateway(f"the SPARQL store could not answer for this page: {error}"))

@@ -16,8 +16,6 @@ ANSI escape) could otherwise forge log lines or rewrite a terminal.
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask, Response, request
 
 DIRECTIVES = (
@@ -39,7 +37,6 @@ PAGE_HEADERS = {
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
     "Referrer-Policy": "same-origin",
 }
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def init_app(app: Flask) -> None:
@@ -55,9 +52,3 @@ def secure_headers(response: Response) -> Response:
         if request.endpoint in EDITOR_PAGES:
             response.headers["Content-Security-Policy"] = EDITOR_POLICY
     return response
-
-
-def printable(text: str) -> str:
-    """`text` with control characters as `\\xNN` (`\\n`, `\\r`, `\\t` by name): one log line stays one."""
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return _CONTROLS.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)

@@ -1,0 +1,199 @@
+"""`lodpub load --store STORE [FILE ...]`: check files as `validate` does, then put them into a store.
+
+Each file goes into its named graph as `serve --data` puts it, with the ontology's files, the graphs
+lodpub derives from them (the entailed graph, the deployment's statements) and the data's version,
+so any number of `lodpub serve --store STORE` replicas can serve it at once.
+
+- `oxigraph:DIR` (embedded, on disk): pyoxigraph's bulk loader, replacing what the folder held.
+- `sparql:QUERY_URL,UPDATE_URL` (remote): the dataset is first built in a temporary on-disk store (the
+  same bulk loader and derivations as a server's), then sent graph by graph in batches (`BATCH`
+  triples per SPARQL Update) into staging graphs, and swapped in by one last update: each staging
+  graph moved onto its graph, graphs of an earlier load that are gone dropped, the version set in
+  `{base}graph/meta`. Replicas see the new version on their next look (`remote.POLL`). A blank node
+  is one node only within one request, so all triples that share one travel in the same batch.
+
+Nothing is sent when the files are invalid. A progress bar is drawn on a terminal; a summary (triples,
+graphs, seconds) ends every load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph
+
+from lodpub.core.checks import load_check
+from lodpub.core.formats import build_registry
+from lodpub.core.settings import load_settings
+from lodpub.core.sources import files_from_settings
+from lodpub.store import DatasetInfo
+from lodpub.store.deployment import deployment_of
+from lodpub.store.ondisk import prepare_directory
+from lodpub.store.oxigraph import OxigraphStore
+from lodpub.store.remote import (
+    MODIFIED,
+    OWL_VERSION,
+    SOURCE,
+    VOID_TRIPLES,
+    SparqlStore,
+    StoreUnavailable,
+    endpoint_of,
+    is_remote,
+    meta_graph,
+)
+
+BATCH = 5_000  # triples per update sent to a remote store
+HAS_PART = "http://purl.org/dc/terms/hasPart"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    load = commands.add_parser("load", help="check data files and load them into a store (on disk or remote)")
+    load.add_argument("files", nargs="*", metavar="FILE", help="data files (default: the configured data)")
+    load.add_argument(
+        "--store", help="oxigraph:DIR or sparql:QUERY_URL,UPDATE_URL (default: the store setting)"
+    )
+    load.add_argument("--base-uri", dest="base_uri", help="base IRI (default: the base_uri setting)")
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = {"store": args.store, "base_uri": args.base_uri, "data": args.files or None}
+    settings = load_settings(overrides, config_file=args.config)
+    store = settings["store"]
+    if store == "memory":
+        print(
+            "lodpub load: a store in memory lives only in its server: name one with --store", file=sys.stderr
+        )
+        return 2
+    files = files_from_settings(settings, build_registry())
+    check = load_check(files, settings)
+    base, deployment = settings["base_uri"], deployment_of(settings)
+    started = time.monotonic()
+    if not is_remote(store):
+        directory = Path(store.removeprefix("oxigraph:"))
+        info = prepare_directory(
+            directory, files.served, base, replace=True, check=check, deployment=deployment
+        )
+        graphs = len(OxigraphStore.read_only(directory).graphs())
+    else:
+        remote = SparqlStore(endpoint_of(settings), base, float(settings["query_timeout"]) * 30)
+        with tempfile.TemporaryDirectory(prefix="lodpub-load-") as tmp:
+            folder = Path(tmp) / "store"
+            info = prepare_directory(
+                folder, files.served, base, replace=True, check=check, deployment=deployment
+            )
+            try:
+                graphs = send(OxigraphStore.read_only(folder), remote, info, Progress(info.triples))
+            except StoreUnavailable as error:
+                print(f"lodpub load: {error}; the store keeps what it served before", file=sys.stderr)
+                return 1
+    seconds = time.monotonic() - started
+    print(
+        f"lodpub: loaded {info.triples} triples in {graphs} graphs into {store.split(',')[0]} "
+        f"in {seconds:.1f} s (version {info.version})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress: Progress) -> int:
+    """Send every graph of `local` to `remote` through staging graphs and swap them in at once."""
+    graphs = [g for g in local.graphs() if g != meta_graph(remote.base)]
+    staging = {graph: f"{graph}#loading-{info.version[:16]}" for graph in graphs}
+    for graph, stage in staging.items():
+        remote.update(f"DROP SILENT GRAPH <{stage}>")
+        triples = (quad.triple for quad in local.quads(graph=pyoxigraph.NamedNode(graph)))
+        for batch in batches(triples, BATCH):
+            remote.update(f"INSERT DATA {{ GRAPH <{stage}> {{\n{chr(10).join(batch)}\n}} }}")
+            progress.advance(len(batch))
+    earlier = [g for g in _loaded_before(remote) if g not in staging]
+    operations = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
+    operations += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier]
+    operations += [f"DROP SILENT GRAPH <{meta_graph(remote.base)}>", _meta(remote.base, info, graphs)]
+    remote.update(" ;\n".join(operations))
+    progress.done()
+    return len(graphs)
+
+
+def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[str]]:
+    """The triples as N-Triples lines, `size` at a time; those sharing a blank node in one batch."""
+    batch: list[str] = []
+    linked: dict[str, int] = {}  # blank node label → its group
+    groups: dict[int, list[str]] = {}
+    parent: dict[int, int] = {}
+
+    def root(group: int) -> int:
+        while parent[group] != group:
+            parent[group] = parent[parent[group]]
+            group = parent[group]
+        return group
+
+    for triple in triples:
+        line = f"{triple.subject} {triple.predicate} {triple.object} ."
+        blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, pyoxigraph.BlankNode)]
+        if not blanks:
+            batch.append(line)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+            continue
+        found = {root(linked[b]) for b in blanks if b in linked}
+        group = min(found) if found else len(parent)
+        parent.setdefault(group, group)
+        groups.setdefault(group, [])
+        for other in found - {group}:
+            parent[other] = group
+            groups[group] += groups.pop(other)
+        for blank in blanks:
+            linked[blank] = group
+        groups[group].append(line)
+    for lines in groups.values():
+        if batch and len(batch) + len(lines) > size:
+            yield batch
+            batch = []
+        batch += lines
+    if batch:
+        yield batch
+
+
+def _loaded_before(remote: SparqlStore) -> list[str]:
+    graph = meta_graph(remote.base)
+    rows = remote.raw_query(f"SELECT ?g WHERE {{ GRAPH <{graph}> {{ <{graph}> <{HAS_PART}> ?g }} }}")
+    return [row["g"].value for row in rows]
+
+
+def _meta(base: str, info: DatasetInfo, graphs: list[str]) -> str:
+    graph = meta_graph(base)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    facts = [
+        f'<{OWL_VERSION}> "{info.version}"',
+        f"<{VOID_TRIPLES}> {info.triples}",
+        f'<{MODIFIED}> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+        *(f"<{SOURCE}> {pyoxigraph.Literal(source)}" for source in info.sources),
+        *(f"<{HAS_PART}> <{g}>" for g in graphs),
+    ]
+    return f"INSERT DATA {{ GRAPH <{graph}> {{ <{graph}> {' ; '.join(facts)} . }} }}"
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (logs, CI)."""
+
+    def __init__(self, total: int):
+        self.total, self.sent = max(total, 1), 0
+        self.shown = sys.stderr.isatty()
+
+    def advance(self, count: int) -> None:
+        self.sent += count
+        if self.shown:
+            share = min(self.sent / self.total, 1.0)
+            bar = "#" * int(share * 40)
+            print(f"\rloading [{bar:<40}] {self.sent}/{self.total} triples", end="", file=sys.stderr)
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
