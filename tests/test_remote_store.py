@@ -1,6 +1,7 @@
 """lodpub in front of a remote SPARQL store (`store = "sparql:QUERY_URL,UPDATE_URL"`), issue 14.
 
-The data is put into a real store started on loopback (`remote_stores.py`) by the real `lodpub load`
+The data is put into real stores started on loopback (`remote_stores.py`: Oxigraph's server and
+Virtuoso, each test runs on both) by the real `lodpub load`
 command, then served from there: every public route answers exactly as the embedded store's does
 (the same crawl and snapshot as `test_routes_snapshot.py`), the version lives in the store so a new
 load reaches every replica within a second or two, and a store that stops answering makes
@@ -13,21 +14,57 @@ import gzip
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 from conftest import BASE
-from remote_stores import RemoteStore, StoreUnavailable, start_oxigraph_server
+from remote_stores import (  # noqa: F401 (fixtures)
+    RemoteStore,
+    StoreUnavailable,
+    oxigraph_server_fixture,
+    remote_store_fixture,
+    start_oxigraph_server,
+    virtuoso_fixture,
+)
 from test_routes_snapshot import FIXTURE, crawl
 
 from lodpub.store.remote import SparqlStore, endpoint_of, meta_graph
 
 LODPUB = [str(Path(sys.executable).parent / "lodpub")]
 BLANK = re.compile(r"_:[A-Za-z0-9]+")
+PATHS = (
+    "Virtuoso 7.2 drops rows where `rdfs:subClassOf*` or `+` meets BINDs, FILTERs or NOT EXISTS in one group"
+)
+DURATIONS = 'Virtuoso keeps an xsd:duration as months: "P1Y" comes back as "12"'
+QUIRKS = {  # store → the routes that answer otherwise there (and must, until the store changes), and why
+    "virtuoso": {
+        "/sparql?query=SELEKT": "a malformed query is told in Virtuoso's words (SP030), not Oxigraph's",
+        "/api/events_in_range": PATHS,
+        "/api/events_in_range.csv": PATHS,
+        "/api/events_in_range.csv-metadata.json": PATHS + " (no rows: no column types)",
+        "/api/csv-metadata.json": PATHS + " (no rows: no column types)",
+        "/doc/event/deportation-to-gurs-1940": PATHS + " (the event panel)",
+        "/doc/event/montpellier-anniversary-celebration-2021": PATHS + " (the event panel)",
+        "/doc/event/montpellier-partnership-60th-anniversary": PATHS + " (the event panel)",
+        "/doc/event/montpellier-return-visit-2021": PATHS + " (the event panel)",
+        "/doc/event/world-human-rights-cities-forum": PATHS + " (the event panel)",
+        "/doc/event/world-human-rights-cities-forum-2021": PATHS + " (the event panel)",
+        "/doc/ontology/Event": PATHS + " (the members list)",
+        "/doc/ontology/Place": PATHS + " (the members list)",
+        "/doc/partnership/montpellier": PATHS + " (the related list)",
+        "/doc/statistic/heidelberg-annual-guests": DURATIONS,
+        "/graph-store?graph=https://lod.heidelberg.de/graph/heidelberg": DURATIONS,
+    },
+}
+QUIRKY_STATEMENTS = {  # store → statements of the dumps it changes (`DURATIONS`)
+    "virtuoso": re.compile(r"XMLSchema#duration>"),
+}
 BLANK_QUERIES = {  # the crawl's queries whose answers hold blank nodes: path prefix → (query, a line format)
+    # (all rows here: Virtuoso orders blank nodes after IRIs, where SPARQL 1.1 puts them first)
     "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D%20ORDER%20BY%20%3Fs%20LIMIT%205": (
-        "SELECT ?s WHERE { ?s a ?o } ORDER BY ?s LIMIT 5",
+        "SELECT ?s WHERE { ?s a ?o }",
         "text/csv",
     ),
     "/sparql?query=CONSTRUCT%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D": (
@@ -68,20 +105,11 @@ def load(remote: RemoteStore, *files: Path | str, cwd: Path | None = None) -> su
 
 
 @pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory):
-    try:
-        remote = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph"))
-    except StoreUnavailable as why:
-        pytest.skip(f"Oxigraph's server cannot start: {why}")
-    yield remote
-    remote.stop()
-
-
-@pytest.fixture(scope="module")
-def loaded(oxigraph):
-    done = load(oxigraph, FIXTURE / "heidelberg.ttl")
+def loaded(remote_store):
+    """The snapshot's dataset, put into each store by `lodpub load`."""
+    done = load(remote_store, FIXTURE / "heidelberg.ttl")
     assert done.returncode == 0, done.stderr
-    return oxigraph
+    return remote_store
 
 
 def test_load_says_what_it_loaded(loaded):
@@ -99,7 +127,7 @@ def both(loaded, make_module_app, tmp_path_factory):
     return make_module_app(embedded).test_client(), make_module_app(settings).test_client()
 
 
-def test_every_route_answers_as_over_the_embedded_store(both):
+def test_every_route_answers_as_over_the_embedded_store(both, loaded):
     """Status, media type and (masked, order-free) body of every route in every media type. A dump
     the store streams in its own order is compared by its statements (`statements`): its bytes follow
     the order, which serializers that nest (Turtle, JSON-LD, RDF/XML) cannot leave out."""
@@ -109,12 +137,18 @@ def test_every_route_answers_as_over_the_embedded_store(both):
     blank = {key for key in expected if key.startswith(tuple(BLANK_QUERIES))}
     changed = {key: (expected.get(key), found.get(key)) for key in expected.keys() | found.keys()}
     changed = {key: pair for key, pair in changed.items() if pair[0] != pair[1] and key not in dumps | blank}
-    assert not changed, "\n".join(f"{k}: {was} -> {now}" for k, (was, now) in sorted(changed.items())[:40])
+    differing = {key.split(" | ")[0] for key in changed}
+    assert differing == set(QUIRKS.get(loaded.name, {})), "\n".join(sorted(differing))
+    assert all(was.split()[0] == now.split()[0] for was, now in changed.values())  # the same statuses
     assert {key: found.get(key, "")[:3] for key in dumps} == {key: expected[key][:3] for key in dumps}
     names = [f["name"] for f in embedded.get("/dumps/index.json").json["files"]]
     assert names == [f["name"] for f in remote.get("/dumps/index.json").json["files"]]
+    quirky = QUIRKY_STATEMENTS.get(loaded.name, re.compile("^$"))
     for name in names:
-        assert statements(remote, f"/dumps/{name}") == statements(embedded, f"/dumps/{name}"), name
+        theirs, mine = (statements(client, f"/dumps/{name}") for client in (remote, embedded))
+        assert [line for line in theirs if not quirky.search(line)] == [
+            line for line in mine if not quirky.search(line)
+        ], name
 
 
 def test_answers_over_blank_nodes_are_the_same_but_for_the_labels_the_store_gave_them(both):
@@ -151,3 +185,74 @@ def test_invalid_files_are_refused_with_file_and_line_and_nothing_is_sent(loaded
     assert done.returncode != 0
     assert f"{broken}:" in done.stderr and "Traceback" not in done.stderr
     assert SparqlStore(endpoint_of({"store": loaded.store_setting}), BASE).info.version == before
+
+
+# --- a store of one's own: stopped, started again, loaded anew ------------------------------------
+
+
+@pytest.fixture
+def own_store(tmp_path):
+    """An Oxigraph server for one test, with the snapshot's dataset loaded."""
+    try:
+        remote = start_oxigraph_server(tmp_path / "store")
+    except StoreUnavailable as why:
+        pytest.skip(f"Oxigraph's server cannot start: {why}")
+    done = load(remote, FIXTURE / "heidelberg.ttl")
+    assert done.returncode == 0, done.stderr
+    yield remote
+    remote.stop()
+
+
+def until(check, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+def test_a_store_that_stops_answering_is_a_503_with_the_reason_until_it_is_back(
+    own_store, tmp_path, make_app
+):
+    client = make_app(dataset_settings(own_store, tmp_path / "cache")).test_client()
+    assert client.get("/healthz").status_code == 200
+    own_store.stop()
+    assert until(lambda: client.get("/healthz").status_code == 503)
+    health = client.get("/healthz").json
+    assert health["status"] == "unavailable" and "does not answer" in health["reason"]
+    for path in ("/doc/city/kumamoto", "/sparql?query=ASK%20%7B%7D", "/catalog"):
+        answer = client.get(path, headers={"Accept": "text/plain"})
+        assert answer.status_code == 503, path
+        assert "SPARQL store" in answer.get_data(as_text=True) and "Traceback" not in answer.get_data(
+            as_text=True
+        )
+    own_store.server.start()  # the same port and folder: the store is back
+    assert until(lambda: client.get("/healthz").status_code == 200), "the server did not recover by itself"
+    assert client.get("/doc/city/kumamoto").status_code == 200
+
+
+def test_a_new_load_is_served_by_every_replica_within_seconds(own_store, tmp_path, make_app):
+    replicas = [make_app(dataset_settings(own_store, tmp_path / f"cache-{n}")).test_client() for n in (1, 2)]
+    versions = {client.get("/healthz").json["version"] for client in replicas}
+    assert len(versions) == 1
+    etags = {client.get("/doc/city/kumamoto").headers["ETag"] for client in replicas}
+    edited = tmp_path / "heidelberg.ttl"
+    see_also = "<https://lod.heidelberg.de/id/city/kumamoto> <http://www.w3.org/2000/01/rdf-schema#seeAlso>"
+    edited.write_text(
+        (FIXTURE / "heidelberg.ttl").read_text(encoding="utf-8")
+        + f"\n{see_also} <https://www.kumamoto-kankou.com/> .\n",
+        encoding="utf-8",
+    )
+    loaded = time.monotonic()
+    done = load(own_store, edited)
+    assert done.returncode == 0, done.stderr
+    assert "loaded" in done.stderr and "triples" in done.stderr  # the summary
+    for client in replicas:
+        assert until(
+            lambda c=client: c.get("/healthz").json["version"] not in versions,
+            10 - (time.monotonic() - loaded),
+        )
+        page = client.get("/doc/city/kumamoto", headers={"Accept": "text/turtle"})
+        assert "kumamoto-kankou" in page.get_data(as_text=True)
+        assert client.get("/doc/city/kumamoto").headers["ETag"] not in etags

@@ -108,7 +108,8 @@ class NamedQuery:
         variables = " ".join(f"?{v}" for v in terms)
         row = " ".join(str(term) for term in terms.values())  # N-Triples syntax: escaped by pyoxigraph
         block = f"\n  VALUES ({variables}) {{ ({row}) }}"
-        return self.text[: self._insert_at] + block + self.text[self._insert_at :]
+        text = in_filters(self.text, terms)
+        return text[: self._insert_at] + block + text[self._insert_at :]
 
     def example(self) -> str:
         """The query as an example to edit: its summary as a comment, defaults bound where possible."""
@@ -117,6 +118,23 @@ class NamedQuery:
         except ParameterError:
             text = self.text
         return f"# {self.summary}\n{text.lstrip()}"
+
+
+def in_filters(text: str, terms: Mapping[str, pyoxigraph.NamedNode | pyoxigraph.Literal]) -> str:
+    """`text` with the bound parameters written as their terms inside FILTER expressions. The VALUES
+    row binds them for the whole group, as SPARQL says a filter in an OPTIONAL sees them; Virtuoso's
+    filters there do not, and its labels came back empty. A term in their place means the same."""
+    items = tokens(text)
+    out, last, depth = [], 0, 0
+    for token in items:
+        if depth == 0 and keyword(token) == "FILTER":
+            depth = -1  # waiting for the expression's first parenthesis
+        elif depth != 0 and token.text in "()" and token.kind == "other":
+            depth = (1 if depth == -1 else depth + 1) if token.text == "(" else depth - 1
+        elif depth > 0 and token.kind == "var" and token.text[1:] in terms:
+            out += [text[last : token.offset], str(terms[token.text[1:]])]
+            last = token.offset + len(token.text)
+    return "".join([*out, text[last:]])
 
 
 def load_queries(directory: Path) -> tuple[NamedQuery, ...]:

@@ -37,11 +37,13 @@ from lodpub.store.deployment import deployment_of
 from lodpub.store.ondisk import prepare_directory
 from lodpub.store.oxigraph import OxigraphStore
 from lodpub.store.remote import (
+    HAS_PART,
     MODIFIED,
     OWL_VERSION,
     SOURCE,
     VOID_TRIPLES,
     SparqlStore,
+    StoreRefused,
     StoreUnavailable,
     endpoint_of,
     is_remote,
@@ -49,7 +51,6 @@ from lodpub.store.remote import (
 )
 
 BATCH = 5_000  # triples per update sent to a remote store
-HAS_PART = "http://purl.org/dc/terms/hasPart"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             )
             try:
                 graphs = send(OxigraphStore.read_only(folder), remote, info, Progress(info.triples))
-            except StoreUnavailable as error:
+            except (StoreUnavailable, StoreRefused) as error:
                 print(f"lodpub load: {error}; the store keeps what it served before", file=sys.stderr)
                 return 1
     seconds = time.monotonic() - started
@@ -109,7 +110,7 @@ def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress:
         remote.update(f"DROP SILENT GRAPH <{stage}>")
         triples = (quad.triple for quad in local.quads(graph=pyoxigraph.NamedNode(graph)))
         for batch in batches(triples, BATCH):
-            remote.update(f"INSERT DATA {{ GRAPH <{stage}> {{\n{chr(10).join(batch)}\n}} }}")
+            remote.update(insert(stage, batch))
             progress.advance(len(batch))
     earlier = [g for g in _loaded_before(remote) if g not in staging]
     operations = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
@@ -118,6 +119,16 @@ def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress:
     remote.update(" ;\n".join(operations))
     progress.done()
     return len(graphs)
+
+
+def insert(graph: str, lines: list[str]) -> str:
+    """An update adding N-Triples `lines` to `graph`. With blank nodes, as a template over one empty
+    solution (`INSERT … WHERE {}`): each label is one new node of the request, as in `INSERT DATA`,
+    which some stores refuse blank nodes in (Virtuoso: "not allowed in a constant clause")."""
+    body = "\n".join(lines)
+    if any("_:" in line for line in lines):
+        return f"INSERT {{ GRAPH <{graph}> {{\n{body}\n}} }} WHERE {{}}"
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
 
 
 def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[str]]:

@@ -11,11 +11,11 @@ page, catalog record or `owl:sameAs` could point at it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -47,9 +47,15 @@ def dataset_query() -> str:
 
 def dataset_iri(store: Store, base: str) -> str | None:
     """The IRI of the data's dataset resource for a deployment at `base`, or None (see the module)."""
-    query = f"{dataset_query()}\nVALUES ?base {{ {Literal(base)} }}\n"
-    row = next(iter(store.query(query)), None)
-    return None if row is None else row["dataset"].value
+    chosen = chosen_dataset(store.query(dataset_query()), base)
+    return None if chosen is None else chosen.value
+
+
+def chosen_dataset(rows: Iterable[Any], base: str) -> Any:
+    """Of the candidate datasets (rows of `dataset_query`, in IRI order), the first under `base`, else
+    the first; None if there are none."""
+    candidates = [row["dataset"] for row in rows]
+    return next((d for d in candidates if d.value.startswith(base)), candidates[0] if candidates else None)
 
 
 def find_dataset(store: Store, base: str) -> DatasetFacts | None:

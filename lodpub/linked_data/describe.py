@@ -55,7 +55,8 @@ def describe(
 
 
 def in_order(triples: Iterable[pyoxigraph.Triple]) -> list[pyoxigraph.Triple]:
-    """The triples sorted as N-Triples lines: a store gives them in the order of its own indexes,
-    which differs between stores (and between loads of one), and a document, its JSON-LD and its
-    ETag must not."""
-    return sorted(triples, key=str)
+    """The triples once each, sorted as N-Triples lines. A CONSTRUCT gives a triple once per solution
+    that makes it (pyoxigraph's `<a> ?p _:b` again for each statement of `_:b`; Virtuoso's once), and
+    a store gives them in the order of its own indexes, which differs between stores (and between
+    loads of one): a document, its JSON-LD and its ETag must not."""
+    return sorted(set(triples), key=str)

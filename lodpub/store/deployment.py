@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph
 
-from lodpub.core.facts import dataset_query
+from lodpub.core.facts import chosen_dataset, dataset_query
 from lodpub.core.settings import SettingsError
 from lodpub.core.sources import Source, parse_quads
 from lodpub.core.vocab import DCAT, DCTERMS
@@ -59,11 +59,10 @@ def state(store: pyoxigraph.Store, base: str, deployment: Deployment) -> int:
     name none), except for properties the files already state of it; returns how many were added."""
     if not deployment:
         return 0
-    query = f"{dataset_query()}\nVALUES ?base {{ {pyoxigraph.Literal(base)} }}\n"
-    row = next(iter(store.query(query, use_default_graph_as_union=True)), None)
-    if row is None:
+    dataset = chosen_dataset(store.query(dataset_query(), use_default_graph_as_union=True), base)
+    if dataset is None:
         return 0
-    dataset, graph = row["dataset"], pyoxigraph.NamedNode(graph_iri(base))
+    graph = pyoxigraph.NamedNode(graph_iri(base))
     stated_by_files = {
         predicate
         for predicate, _value in deployment

@@ -51,10 +51,13 @@ OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 MODIFIED = "http://purl.org/dc/terms/modified"
 SOURCE = "http://purl.org/dc/terms/source"
+HAS_PART = "http://purl.org/dc/terms/hasPart"  # each graph a load put in the store (not the store's own)
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# Virtuoso writes blank nodes as `nodeID://b1` in its results (JSON and XML), which no parser takes
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
 _RESULT_FORMATS = {  # media type → pyoxigraph's results format
     "application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
     "application/json": pyoxigraph.QueryResultsFormat.JSON,
@@ -189,10 +192,15 @@ class SparqlStore:
         fields += [("named-graph-uri", g) for g in named_graphs]
         graph = form in ("CONSTRUCT", "DESCRIBE")
         media, body = self._post(self.endpoint.query_url, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT)
+        body = _VIRTUOSO_BNODE.sub(rb"\1", body)  # `nodeID://b1` is no blank node label: `b1` is
         try:
             if graph:
-                return Triples(pyoxigraph.parse(body, format=_graph_format(media)))
-            return pyoxigraph.parse_query_results(body, format=_results_format(media))
+                return Triples(list(pyoxigraph.parse(body, format=_graph_format(media))))
+            results = pyoxigraph.parse_query_results(body, format=_results_format(media))
+            if isinstance(results, pyoxigraph.QuerySolutions):  # read it all now: a fault is the store's
+                for _ in pyoxigraph.parse_query_results(body, format=_results_format(media)):
+                    pass
+            return results
         except (SyntaxError, ValueError) as error:
             raise StoreUnavailable(
                 f"the store answered in a form that cannot be read ({media}): {error}"
@@ -231,9 +239,12 @@ class SparqlStore:
         """The data's named graphs (asked once per version), without the one that holds the version."""
         version, graphs = self._graphs
         if version != self.info.version:
-            rows = self.raw_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             meta = meta_graph(self.base)
-            named = (row["g"].value for row in rows if isinstance(row["g"], pyoxigraph.NamedNode))
+            rows = self.raw_query(f"SELECT ?g WHERE {{ GRAPH <{meta}> {{ <{meta}> <{HAS_PART}> ?g }} }}")
+            named = [row["g"].value for row in rows]  # what `lodpub load` put there: not a store's own
+            if not named:  # a store filled by other tools: all its graphs
+                rows = self.raw_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+                named = [row["g"].value for row in rows if isinstance(row["g"], pyoxigraph.NamedNode)]
             graphs = tuple(sorted(g for g in named if g != meta))
             self._graphs = (self.info.version, graphs)
         return graphs
