@@ -256,3 +256,50 @@ def test_a_new_load_is_served_by_every_replica_within_seconds(own_store, tmp_pat
         page = client.get("/doc/city/kumamoto", headers={"Accept": "text/turtle"})
         assert "kumamoto-kankou" in page.get_data(as_text=True)
         assert client.get("/doc/city/kumamoto").headers["ETag"] not in etags
+
+
+# --- lodpub load, and credentials ----------------------------------------------------------------
+
+
+def test_load_into_a_store_that_does_not_answer_says_so_without_a_traceback(tmp_path):
+    nobody = RemoteStoreAt("http://127.0.0.1:9/query", "http://127.0.0.1:9/update")  # discard port: no one
+    done = load(nobody, FIXTURE / "heidelberg.ttl")
+    assert done.returncode == 1
+    assert "does not answer" in done.stderr or "ConnectionError" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_load_into_an_on_disk_store_serves_the_same_dataset(tmp_path, make_app):
+    folder = tmp_path / "db"
+    done = load(RemoteStoreAt.on_disk(folder), FIXTURE / "heidelberg.ttl")
+    assert done.returncode == 0, done.stderr
+    settings = {
+        **dataset_settings(RemoteStoreAt.on_disk(folder), tmp_path / "cache"),
+        "validate_on_load": False,
+    }
+    client = make_app(settings).test_client()
+    assert client.get("/doc/city/kumamoto").status_code == 200
+
+
+def test_credentials_go_into_the_header_and_nowhere_else():
+    basic = endpoint_of(
+        {"store": "sparql:https://store.example/q", "store_user": "ed", "store_password": "s3cret"}
+    )
+    assert basic.headers["Authorization"] == "Basic ZWQ6czNjcmV0"
+    bearer = endpoint_of(
+        {"store": "sparql:https://store.example/q,https://store.example/u", "store_token": "t0k"}
+    )
+    assert bearer.headers["Authorization"] == "Bearer t0k" and bearer.update_url == "https://store.example/u"
+    assert "s3cret" not in repr(basic) and "t0k" not in repr(bearer)
+
+
+class RemoteStoreAt:
+    """Just what `load` and `dataset_settings` read of a store: its setting and environment."""
+
+    def __init__(self, query_url: str, update_url: str, setting: str | None = None):
+        self.store_setting = setting or f"sparql:{query_url},{update_url}"
+        self.env: dict[str, str] = {}
+
+    @classmethod
+    def on_disk(cls, folder: Path) -> RemoteStoreAt:
+        return cls("", "", setting=f"oxigraph:{folder}")

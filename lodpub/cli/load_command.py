@@ -82,13 +82,13 @@ def run(args: argparse.Namespace) -> int:
         )
         graphs = len(OxigraphStore.read_only(directory).graphs())
     else:
-        remote = SparqlStore(endpoint_of(settings), base, float(settings["query_timeout"]) * 30)
         with tempfile.TemporaryDirectory(prefix="lodpub-load-") as tmp:
-            folder = Path(tmp) / "store"
+            folder = Path(tmp) / "store"  # checked and built here first: nothing is sent if invalid
             info = prepare_directory(
                 folder, files.served, base, replace=True, check=check, deployment=deployment
             )
             try:
+                remote = SparqlStore(endpoint_of(settings), base, float(settings["query_timeout"]) * 30)
                 graphs = send(OxigraphStore.read_only(folder), remote, info, Progress(info.triples))
             except (StoreUnavailable, StoreRefused) as error:
                 print(f"lodpub load: {error}; the store keeps what it served before", file=sys.stderr)

@@ -25,6 +25,7 @@ the requests' headers, never into a message or the log.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import re
@@ -114,8 +115,8 @@ def endpoint_of(settings: Mapping[str, Any]) -> Endpoint:
     if settings.get("store_token"):
         headers["Authorization"] = f"Bearer {settings['store_token']}"
     elif settings.get("store_user"):
-        basic = requests.auth._basic_auth_str(settings["store_user"], settings.get("store_password", ""))
-        headers["Authorization"] = basic
+        pair = f"{settings['store_user']}:{settings.get('store_password', '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
     update = urls[1].strip() if len(urls) > 1 and urls[1].strip() else None
     return Endpoint(urls[0].strip(), update, headers)
 
