@@ -47,6 +47,7 @@ POLL = 1.0  # seconds between two looks at the store's version (and whether it a
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the store
 DEFAULT_TIMEOUT = 30.0  # seconds a query may take when no time limit is set for it
 MAX_ANSWER_BYTES = 256 * 1024 * 1024  # the most read from the store for one query, whatever the format
+CONNECTIONS = 64  # kept-alive connections to the store per process (a worker's request threads)
 PAGE = 10_000  # rows per request when reading quads: stores cap their answers (Virtuoso: 10,000)
 OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
@@ -143,6 +144,9 @@ class SparqlStore:
         self.timeout = timeout
         self._session = requests.Session()
         self._session.headers.update(endpoint.headers)
+        pool = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=CONNECTIONS)
+        for scheme in ("http://", "https://"):  # a worker's threads share the connections
+            self._session.mount(scheme, pool)
         self._local = threading.local()  # a request's own time limit (`time_limit`)
         self._looking = threading.Lock()
         self._looked = 0.0
