@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from unittest.mock import patch
 
 import pytest
+from sparql_fixtures import wait_for
 from werkzeug.exceptions import ServiceUnavailable
 
 from lodpub.sparql import admission
@@ -57,15 +58,6 @@ def test_busy_or_dying_query_processes_penalise_nobody():
 # --- the waiting room: first come, first served ---------------------------------------------------
 
 
-def wait_until(predicate, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
-
-
 def test_a_freed_lane_goes_to_the_longest_waiter_and_a_newcomer_does_not_overtake():
     lanes = Admission(executors=2)
     held = [("a", lanes.admit("a")), ("b", lanes.admit("b"))]  # the full lane, then the short one
@@ -80,17 +72,17 @@ def test_a_freed_lane_goes_to_the_longest_waiter_and_a_newcomer_does_not_overtak
         waiter = threading.Thread(target=wait_for_a_lane, args=(client,))
         waiter.start()
         waiters.append(waiter)
-        assert wait_until(lambda n=number: len(lanes._waiting) == n)
+        assert wait_for(lambda n=number: len(lanes._waiting) == n)
     for expected, (client, lane) in zip((["first"], ["first", "second"]), held, strict=True):
         lanes.release(client, lane)  # one lane frees: the longest waiter gets it
         count = len(expected)
-        assert wait_until(lambda n=count: len(admitted) == n)
+        assert wait_for(lambda n=count: len(admitted) == n)
         assert sorted(admitted) == expected
     # "third" still waits for a lane: the newcomer may not pass it, and is shed after its wait.
     with pytest.raises(ServiceUnavailable), patch.object(admission, "WAIT", 0.05):
         lanes.admit("newcomer")
     lanes.release("first", FULL)
-    assert wait_until(lambda: len(admitted) == 3) and admitted[-1] == "third"
+    assert wait_for(lambda: len(admitted) == 3) and admitted[-1] == "third"
     for waiter in waiters:
         waiter.join(5)
 
@@ -106,7 +98,7 @@ def test_a_full_waiting_room_sheds_at_once_with_retry_after():
     waiter = threading.Thread(target=wait_and_be_shed)
     with patch.object(admission, "WAIT", 1.0):
         waiter.start()
-        assert wait_until(lambda: len(lanes._waiting) == 1)
+        assert wait_for(lambda: len(lanes._waiting) == 1)
         started = time.monotonic()
         with pytest.raises(ServiceUnavailable) as shed:
             lanes.admit("d")

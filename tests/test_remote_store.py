@@ -28,6 +28,7 @@ from remote_stores import (  # noqa: F401 (fixtures)
     start_oxigraph_server,
     virtuoso_fixture,
 )
+from sparql_fixtures import wait_for
 from test_routes_snapshot import FIXTURE, crawl
 
 from lodpub.store.remote import SparqlStore, endpoint_of, meta_graph
@@ -203,22 +204,13 @@ def own_store(tmp_path):
     remote.stop()
 
 
-def until(check, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
-
-
 def test_a_store_that_stops_answering_is_a_503_with_the_reason_until_it_is_back(
     own_store, tmp_path, make_app
 ):
     client = make_app(dataset_settings(own_store, tmp_path / "cache")).test_client()
     assert client.get("/healthz").status_code == 200
     own_store.stop()
-    assert until(lambda: client.get("/healthz").status_code == 503)
+    assert wait_for(lambda: client.get("/healthz").status_code == 503)
     health = client.get("/healthz").json
     assert health["status"] == "unavailable" and "does not answer" in health["reason"]
     for path in ("/doc/city/kumamoto", "/sparql?query=ASK%20%7B%7D", "/catalog"):
@@ -228,7 +220,7 @@ def test_a_store_that_stops_answering_is_a_503_with_the_reason_until_it_is_back(
             as_text=True
         )
     own_store.server.start()  # the same port and folder: the store is back
-    assert until(lambda: client.get("/healthz").status_code == 200), "the server did not recover by itself"
+    assert wait_for(lambda: client.get("/healthz").status_code == 200), "the server did not recover by itself"
     assert client.get("/doc/city/kumamoto").status_code == 200
 
 
@@ -249,7 +241,7 @@ def test_a_new_load_is_served_by_every_replica_within_seconds(own_store, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "loaded" in done.stderr and "triples" in done.stderr  # the summary
     for client in replicas:
-        assert until(
+        assert wait_for(
             lambda c=client: c.get("/healthz").json["version"] not in versions,
             10 - (time.monotonic() - loaded),
         )
