@@ -61,7 +61,12 @@ class Tokens:
             name, secret = (named.group(1), named.group(2)) if named else (f"token-{number}", secret)
             entries.append((name, hashlib.sha256(secret.encode()).digest()))
         problem = ""
-        if entries and settings["store"] != "memory":
+        if entries and settings["store"].startswith("sparql:"):
+            problem = (
+                "this server fronts a remote SPARQL store, which takes no writes through lodpub yet: "
+                "change the files and run `lodpub load`, which every instance then serves"
+            )
+        elif entries and settings["store"] != "memory":
             problem = (
                 f"this server's store ({settings['store']}) is shared read-only by its processes and takes "
                 "no writes; serve with store = memory to accept them"
