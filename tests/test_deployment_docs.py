@@ -197,7 +197,9 @@ def test_a_new_load_reaches_both_instances_and_a_store_that_goes_away_is_a_503(d
     for url in deployment.instances:
         assert until(lambda u=url: requests.get(u + "/healthz", timeout=5).json()["version"] != before, 10)
     deployment.store.stop()
-    assert until(lambda: requests.get(deployment.url + "/healthz", timeout=5).status_code == 503, 10)
-    assert "does not answer" in requests.get(deployment.url + "/healthz", timeout=5).json()["reason"]
+    for url in deployment.instances:  # each notices on its own, at its next look (once a second)
+        assert until(lambda u=url: requests.get(u + "/healthz", timeout=5).status_code == 503, 10)
+    health = requests.get(deployment.url + "/healthz", timeout=5)
+    assert health.status_code == 503 and "does not answer" in health.json()["reason"]
     deployment.store.server.start()
     assert until(lambda: requests.get(deployment.url + "/healthz", timeout=5).status_code == 200, 15)

@@ -32,7 +32,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ import requests
 
 from lodpub.core.printable import printable
 from lodpub.store import DatasetInfo, QueryResult
+from lodpub.store.history import record
 
 PREFIX = "sparql:"
 POLL = 1.0  # seconds between two looks at the store's version (and whether it answers)
@@ -99,10 +100,6 @@ class Endpoint:
 
     def __repr__(self) -> str:  # no credentials in a traceback or a log line
         return f"Endpoint({self.query_url!r}, {self.update_url!r})"
-
-    @property
-    def name(self) -> str:
-        return self.query_url
 
 
 def is_remote(spec: str) -> bool:
@@ -225,8 +222,10 @@ class SparqlStore:
             return  # a blank node cannot be named in a query sent elsewhere
         if isinstance(graph, pyoxigraph.DefaultGraph):
             return  # lodpub keeps everything in named graphs; a store's own default graph is their union
-        pattern = " ".join(_term(name, terms[name]) for name in ("s", "p", "o"))
-        where = f"GRAPH {_term('g', graph)} {{ {pattern} }}"
+        pattern = " ".join(
+            f"?{name}" if terms[name] is None else str(terms[name]) for name in ("s", "p", "o")
+        )
+        where = f"GRAPH {'?g' if graph is None else graph} {{ {pattern} }}"
         variables = " ".join(f"?{name}" for name in free) or "*"
         order = f"ORDER BY {variables}" if free else ""
         offset = 0
@@ -267,7 +266,7 @@ class SparqlStore:
             try:
                 info = self._read_info()
             except StoreUnavailable as error:
-                self._problem = f"the SPARQL store at {self.endpoint.name} does not answer: {error}"
+                self._problem = f"the SPARQL store at {self.endpoint.query_url} does not answer: {error}"
                 return False
             self._problem = None
             if info.version == self.info.version:
@@ -284,10 +283,6 @@ class SparqlStore:
         self._session.close()
 
     def _dated(self, info: DatasetInfo) -> DatasetInfo:
-        from dataclasses import replace
-
-        from lodpub.store.history import record
-
         if self.history is None:
             return info
         return replace(info, dates=record(self.history, self.base, info.version))
@@ -371,10 +366,6 @@ def with_base(query: str, base: str | None) -> str:
     if not base or all(_ABSOLUTE.match(iri) for iri in _IRI.findall(query)):
         return query
     return f"BASE <{base}>\n{query}"
-
-
-def _term(name: str, term: Any) -> str:
-    return f"?{name}" if term is None else str(term)
 
 
 def _graph_format(media: str) -> pyoxigraph.RdfFormat:
