@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 from conftest import BASE, LODPUB, free_port
+from sparql_fixtures import alive
 
 from lodpub.core.formats import build_registry
 from lodpub.core.settings import load_settings
@@ -38,14 +39,6 @@ def wait_for(condition, what: str, timeout: float = 30.0, step: float = 0.05) ->
             return
         time.sleep(step)
     raise AssertionError(f"not within {timeout} s: {what}")
-
-
-def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def dead_pid() -> int:
@@ -106,7 +99,7 @@ def test_a_loader_whose_server_was_killed_never_swaps_its_data_in(start_server, 
     os.kill(server.process.pid, signal.SIGKILL)
     server.process.wait()
     loader = int(loading[0].name.rsplit("-", 1)[1])
-    wait_for(lambda: not running(loader), "the orphaned loader ends", timeout=20)
+    wait_for(lambda: not alive(loader), "the orphaned loader ends", timeout=20)
     time.sleep(0.5)
     assert not db.exists(), "the loader of a killed server swapped its data in"
 

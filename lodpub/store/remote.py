@@ -61,20 +61,6 @@ _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # Virtuoso writes blank nodes as `nodeID://b1` in its results (JSON and XML), which no parser takes
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
-_RESULT_FORMATS = {  # media type → pyoxigraph's results format
-    "application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
-    "application/json": pyoxigraph.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
-    "application/xml": pyoxigraph.QueryResultsFormat.XML,
-    "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {  # media type → pyoxigraph's RDF format
-    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,  # older stores' name for it
-    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
-    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
-    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
-}
 
 
 class StoreUnavailable(Exception):
@@ -369,11 +355,13 @@ def with_base(query: str, base: str | None) -> str:
 
 
 def _graph_format(media: str) -> pyoxigraph.RdfFormat:
-    return _GRAPH_FORMATS.get(media, pyoxigraph.RdfFormat.N_TRIPLES)
+    """The RDF format of a store's media type (pyoxigraph's own table); N-Triples if none says."""
+    return pyoxigraph.RdfFormat.from_media_type(media) or pyoxigraph.RdfFormat.N_TRIPLES
 
 
 def _results_format(media: str) -> pyoxigraph.QueryResultsFormat:
-    return _RESULT_FORMATS.get(media, pyoxigraph.QueryResultsFormat.JSON)
+    """The results format of a store's media type (pyoxigraph's own table); JSON if none says."""
+    return pyoxigraph.QueryResultsFormat.from_media_type(media) or pyoxigraph.QueryResultsFormat.JSON
 
 
 def _reason(error: Exception) -> str:
