@@ -64,8 +64,9 @@ import contextlib
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -306,6 +307,36 @@ def virtuoso_fixture(tmp_path_factory) -> Iterator[RemoteStore]:
 
 
 STORE_FIXTURES = {"oxigraph-server": "oxigraph_server", "virtuoso": "virtuoso"}
+
+
+def fill(store: RemoteStore, settings: Mapping) -> dict:
+    """Empty `store`, then put the dataset `settings` name into it as `lodpub load` does (in this
+    process: faster than the command, which `test_remote_store` runs); the settings that serve it."""
+    from lodpub.cli.load_command import Progress, send
+    from lodpub.core.formats import build_registry
+    from lodpub.core.settings import load_settings
+    from lodpub.core.sources import files_from_settings
+    from lodpub.store.deployment import deployment_of
+    from lodpub.store.ondisk import prepare_directory
+    from lodpub.store.oxigraph import OxigraphStore
+    from lodpub.store.remote import SparqlStore, endpoint_of
+
+    store.clear()
+    served = {**settings, "store": store.store_setting}
+    full = load_settings(served)
+    files, base = files_from_settings(full, build_registry()), full["base_uri"]
+    with tempfile.TemporaryDirectory(prefix="lodpub-fill-") as folder:
+        built = Path(folder) / "store"
+        info = prepare_directory(
+            built, files.served, base, replace=True, check=None, deployment=deployment_of(full)
+        )
+        local, remote = OxigraphStore.read_only(built), SparqlStore(endpoint_of(full), base)
+        try:
+            send(local, remote, info, Progress(info.triples))
+        finally:
+            local.close()
+            remote.close()
+    return served
 
 
 @pytest.fixture(name="remote_store", scope="module", params=list(STORE_FIXTURES))

@@ -295,21 +295,3 @@ class RemoteStoreAt:
     @classmethod
     def on_disk(cls, folder: Path) -> RemoteStoreAt:
         return cls("", "", setting=f"oxigraph:{folder}")
-
-
-def test_a_write_to_a_remote_store_is_refused_with_what_to_do_instead(
-    loaded, make_app, tmp_path, monkeypatch
-):
-    monkeypatch.setenv("LODPUB_WRITE_TOKENS", "editor:s3cret-token")
-    client = make_app(dataset_settings(loaded, tmp_path / "cache")).test_client()
-    update = (
-        "INSERT DATA { GRAPH <https://lod.heidelberg.de/graph/heidelberg> { <urn:x:a> <urn:x:b> <urn:x:c> } }"
-    )
-    answer = client.post(
-        "/sparql",
-        data=update,
-        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret-token"},
-    )
-    assert answer.status_code == 403
-    assert "lodpub load" in answer.get_data(as_text=True)
-    assert not client.get("/sparql", query_string={"query": "ASK { <urn:x:a> ?p ?o }"}).json["boolean"]

@@ -2,7 +2,9 @@
 why, what a write changes everywhere (version, pages, queries), and what survives a restart.
 
 Each test builds the tiny dataset's app with its own cache folder (so its own journal) and a write
-token from `LODPUB_WRITE_TOKENS`."""
+token from `LODPUB_WRITE_TOKENS`, once over each store: in memory, and in each remote SPARQL store
+(`remote_stores.py`), filled anew for the test as `lodpub load` fills it, where writes are forwarded to
+the store's update endpoint."""
 
 from __future__ import annotations
 
@@ -13,6 +15,12 @@ import threading
 
 import pyoxigraph
 import pytest
+from remote_stores import (  # noqa: F401 (fixtures)
+    STORE_FIXTURES,
+    fill,
+    oxigraph_server_fixture,
+    virtuoso_fixture,
+)
 
 from lodpub.app import services_of
 from lodpub.store.journal import Change, Journal
@@ -29,9 +37,13 @@ INSERT DATA {{ GRAPH <{CITIES}> {{
 }} }}"""
 
 
-@pytest.fixture
-def settings(tiny, tmp_path) -> dict:
-    return {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
+@pytest.fixture(params=["memory", *STORE_FIXTURES])
+def settings(request, tiny, tmp_path) -> dict:
+    """The tiny dataset's settings, served from memory or from a remote store that holds it."""
+    settings = {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
+    if request.param == "memory":
+        return settings
+    return fill(request.getfixturevalue(STORE_FIXTURES[request.param]), settings)
 
 
 @pytest.fixture

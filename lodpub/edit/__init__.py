@@ -1,9 +1,10 @@
 """The write side: SPARQL 1.1 Update at `/sparql`, the Graph Store Protocol at `/graph-store`, and
 the edit page at `/edit`, for holders of a write token only.
 
-`tokens` says who may write, `writer` turns any write into a checked, journaled change
-(`lodpub.store.journal`), `update` reads SPARQL Update, `uploads` reads RDF sent to the Graph Store
-or the edit page (RDF/XML without entity declarations), `graph_store` and `views` are the routes.
+`tokens` says who may write, `writer` turns any write into a checked change recorded by the store's
+ledger (the journal, `lodpub.store.journal`; a remote store itself, `remote_ledger`), `update` reads
+SPARQL Update, `uploads` reads RDF sent to the Graph Store or the edit page (RDF/XML without entity
+declarations), `graph_store` and `views` are the routes.
 Reads stay public: `GET /graph-store` serves any graph to anyone.
 """
 
@@ -119,17 +120,24 @@ def init_app(app: Flask, services: Services) -> None:
 
 
 def make_writes(services: Services) -> Writes:
+    from lodpub.edit.remote_ledger import RemoteLedger
+    from lodpub.edit.writer import JournalLedger
     from lodpub.store.deployment import deployment_of
+    from lodpub.store.remote import SparqlStore
 
     settings = services.settings
     tokens = Tokens.from_settings(settings)
     store = services.store
-    if store.journal is None:
+    if isinstance(store, SparqlStore) and store.endpoint.update_url is not None:
+        ledger = RemoteLedger(store)
+    elif store.journal is not None:
+        ledger = JournalLedger(store)
+    else:
         return Writes(tokens, None)
     base = settings["base_uri"]
     protected = [source.graph for source in services.files.ontology]
     check = data_checker(services.files, settings) if settings["validate_on_load"] else None
-    return Writes(tokens, Writer(store, base, deployment_of(settings), protected, check))
+    return Writes(tokens, Writer(store, base, deployment_of(settings), protected, check, ledger))
 
 
 def data_checker(files: Files, settings):

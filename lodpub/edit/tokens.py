@@ -22,6 +22,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from lodpub.core.settings import SettingsError
+from lodpub.store.remote import endpoint_of, is_remote
 
 ENVIRONMENT = "LODPUB_WRITE_TOKENS"
 REALM = "lodpub writes"
@@ -61,11 +62,12 @@ class Tokens:
             name, secret = (named.group(1), named.group(2)) if named else (f"token-{number}", secret)
             entries.append((name, hashlib.sha256(secret.encode()).digest()))
         problem = ""
-        if entries and settings["store"].startswith("sparql:"):
-            problem = (
-                "this server fronts a remote SPARQL store, which takes no writes through lodpub yet: "
-                "change the files and run `lodpub load`, which every instance then serves"
-            )
+        if entries and is_remote(settings["store"]):
+            if endpoint_of(settings).update_url is None:
+                problem = (
+                    "this server fronts a remote SPARQL store without an update endpoint: name it as "
+                    "store = sparql:QUERY_URL,UPDATE_URL, or change the files and run `lodpub load`"
+                )
         elif entries and settings["store"] != "memory":
             problem = (
                 f"this server's store ({settings['store']}) is shared read-only by its processes and takes "

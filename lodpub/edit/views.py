@@ -7,7 +7,8 @@ the preview was computed against and a fingerprint of the previewed text: a chan
 a 409, and text edited after its preview is previewed again, never published unseen.
 
 The audit trail's entries say when, which token (by name), what operation, which graphs, and the
-triples added and removed, read from the journal itself, so the trail is exactly what was applied.
+triples added and removed, read from where writes are recorded (the journal, or a remote store's own
+record of them), so the trail is exactly what was applied.
 """
 
 from __future__ import annotations
@@ -33,12 +34,11 @@ LABEL = "edit page"  # the operation the journal records
 
 
 def last_changes(count: int) -> list[Change]:
-    """The last `count` changes of the journal, newest first."""
-    journal = current_services().store.journal
-    if journal is None:
+    """The last `count` changes recorded (the journal, or a remote store's own record), newest first."""
+    writes = current_services().writes
+    if writes is None or writes.writer is None:
         return []
-    changes = [change for _end, change in journal.read()]
-    return changes[::-1][:count]
+    return writes.writer.ledger.changes(count)
 
 
 def change_json(change: Change) -> dict:

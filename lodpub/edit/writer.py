@@ -5,18 +5,21 @@ scratch copy of the data. The copy then gets its derived graphs made again (the 
 statements, the entailed graph), so the change computed is the whole change every store must apply.
 The data after the write must pass the same checks as the files (SHACL shapes, ill-typed literals,
 links to nothing, periods ending before they start): otherwise the write is refused with every
-problem, and nothing changes. An accepted write is appended to the journal and synced before it is
-acknowledged; the writer's own store applies it at once, every other store on its next request.
+problem, and nothing changes. An accepted write is recorded by the store's `Ledger` before it is
+acknowledged: an embedded store's journal (appended and synced; the writer's own store applies it at
+once, every other store on its next request), or a remote store itself (`lodpub.edit.remote_ledger`).
 
-Writers take the journal's lock, so writes from any worker are applied one after the other, each to
+Writers take the ledger's lock, so writes from any worker are applied one after the other, each to
 the data as the last one left it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 import pyoxigraph
 
@@ -76,6 +79,12 @@ class Outcome:
     after: str  # the version it made (the same as `before`: it changed nothing)
     warnings: tuple[Problem, ...] = field(default=())
     graphs_before: frozenset[str] = frozenset()  # the graphs that held triples before it
+    graphs_after: frozenset[str] = frozenset()  # and after it
+    size_after: int = 0  # the quads after it
+    # every statement, before and after, about the blank nodes it touches (and those linked to them):
+    # a store that cannot name blank nodes replaces them whole (`lodpub.store.remote_writes`)
+    blank_before: tuple[pyoxigraph.Quad, ...] = ()
+    blank_after: tuple[pyoxigraph.Quad, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -90,8 +99,49 @@ class Outcome:
 Checker = Callable[[pyoxigraph.Store], list[Problem]]
 
 
+class Ledger(Protocol):
+    """Where a store's accepted writes are recorded, and so made visible to every process serving it."""
+
+    def lock(self) -> AbstractContextManager[object]:
+        """Held while one write is computed and recorded: writes are applied one after the other."""
+        ...
+
+    def fresh(self) -> None:
+        """Bring the store up to the latest write now (a write is computed against that, never older)."""
+        ...
+
+    def record(self, change: Change, outcome: Outcome) -> None:
+        """Record `change` (made from `outcome`) so that it is applied; raises `Conflict` if another
+        writer recorded one first."""
+        ...
+
+    def changes(self, count: int) -> list[Change]:
+        """The last `count` changes recorded, newest first (the audit trail)."""
+        ...
+
+
+class JournalLedger:
+    """An embedded store's ledger: the journal file its processes follow (`lodpub.store.journal`)."""
+
+    def __init__(self, store: Store):
+        assert store.journal is not None, "only a store that follows a journal takes writes"
+        self.store, self.journal = store, store.journal
+
+    def lock(self) -> AbstractContextManager[object]:
+        return self.journal.lock()
+
+    def fresh(self) -> None:
+        self.store.catch_up()
+
+    def record(self, change: Change, outcome: Outcome) -> None:
+        self.journal.append(change, at=self.store.position)
+
+    def changes(self, count: int) -> list[Change]:
+        return [change for _end, change in self.journal.read()][::-1][:count]
+
+
 class Writer:
-    """Applies writes to one app's store through the store's journal."""
+    """Applies writes to one app's store, recorded by its ledger."""
 
     def __init__(
         self,
@@ -100,22 +150,23 @@ class Writer:
         deployment: Deployment,
         protected: Sequence[str],
         check: Checker | None,
+        ledger: Ledger | None = None,
     ):
-        assert store.journal is not None, "only a store that follows a journal takes writes"
-        self.store, self.journal, self.base, self.deployment = store, store.journal, base, deployment
+        self.store, self.base, self.deployment = store, base, deployment
+        self.ledger = ledger if ledger is not None else JournalLedger(store)
         self.derived = derived_graphs(base)
         self.protected = frozenset(pyoxigraph.NamedNode(iri) for iri in protected) | self.derived
         self.check = check
 
     def preview(self, operation: Operation) -> Outcome:
         """What `operation` would change, checked, without changing anything."""
-        self.store.catch_up()
+        self.ledger.fresh()
         return self._try(operation)
 
     def commit(self, operation: Operation, token: str, label: str, expected: str | None = None) -> Outcome:
-        """Apply `operation` for the token named `token`: checked, journaled, synced, applied."""
-        with self.journal.lock():
-            self.store.catch_up()
+        """Apply `operation` for the token named `token`: checked, recorded, applied."""
+        with self.ledger.lock():
+            self.ledger.fresh()
             if expected is not None and self.store.info.version != expected:
                 raise Conflict(
                     f"the data changed since version {expected}; it is {self.store.info.version} now"
@@ -127,11 +178,9 @@ class Writer:
             change = Change(_now(), token, label, tuple(graphs), outcome.added, outcome.removed, "")
             version = next_version(self.store.info.version, change.to_json())
             change = Change(change.time, token, label, change.graphs, change.added, change.removed, version)
-            self.journal.append(change, at=self.store.position)
+            self.ledger.record(change, outcome)
         self.store.catch_up()  # applies it here, and moves the version, dates and counts
-        return Outcome(
-            outcome.added, outcome.removed, outcome.before, version, outcome.warnings, outcome.graphs_before
-        )
+        return replace(outcome, after=version)
 
     def _try(self, operation: Operation) -> Outcome:
         before_version = self.store.info.version
@@ -163,10 +212,49 @@ class Writer:
             if any(p.blocking for p in problems):
                 raise WriteRefused(problems)
             warnings = problems
-        return Outcome(added, removed, before_version, before_version, tuple(warnings), graphs_before)
+        blank_before, blank_after = blank_context(before, after, (*added, *removed))
+        return Outcome(
+            added,
+            removed,
+            before_version,
+            before_version,
+            tuple(warnings),
+            graphs_before,
+            frozenset(_graph_name(q) for q in after),
+            len(after),
+            blank_before,
+            blank_after,
+        )
 
     def _derived_names(self) -> set[str]:
         return {g.value for g in self.derived}
+
+
+def blank_context(
+    before: set[pyoxigraph.Quad], after: set[pyoxigraph.Quad], changed: Sequence[pyoxigraph.Quad]
+) -> tuple[tuple[pyoxigraph.Quad, ...], tuple[pyoxigraph.Quad, ...]]:
+    """The statements, before and after, about the blank nodes `changed` names and every blank node
+    linked to those: what a store that cannot name a blank node must remove and add whole."""
+    if not any(_blanks(q) for q in changed):
+        return (), ()
+    linked: dict[pyoxigraph.BlankNode, list[pyoxigraph.Quad]] = {}
+    for quad in (*before, *after):
+        for blank in _blanks(quad):
+            linked.setdefault(blank, []).append(quad)
+    reached = {blank for quad in changed for blank in _blanks(quad)}
+    waiting = list(reached)
+    while waiting:
+        for quad in linked.get(waiting.pop(), ()):
+            for blank in _blanks(quad):
+                if blank not in reached:
+                    reached.add(blank)
+                    waiting.append(blank)
+    touching = {quad for blank in reached for quad in linked.get(blank, ())}
+    return tuple(sorted(touching & before, key=str)), tuple(sorted(touching & after, key=str))
+
+
+def _blanks(quad: pyoxigraph.Quad) -> list[pyoxigraph.BlankNode]:
+    return [term for term in (quad.subject, quad.object) if isinstance(term, pyoxigraph.BlankNode)]
 
 
 def _graph_name(quad: pyoxigraph.Quad) -> str:

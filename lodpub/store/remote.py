@@ -44,6 +44,7 @@ from lodpub.store import DatasetInfo, QueryResult
 from lodpub.store.history import record
 
 PREFIX = "sparql:"
+SIZES = "sizes-"  # the start of a version made from the graphs' sizes (no version graph yet)
 POLL = 1.0  # seconds between two looks at the store's version (and whether it answers)
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the store
 DEFAULT_TIMEOUT = 30.0  # seconds a query may take when no time limit is set for it
@@ -244,23 +245,39 @@ class SparqlStore:
     def catch_up(self) -> bool:
         """Look at the store's version if `POLL` seconds have passed; whether it changed. A store that
         does not answer is noted (`replaced`) rather than raised: `/healthz` and the pages say so."""
-        now = time.monotonic()
-        if now - self._looked < POLL or not self._looking.acquire(blocking=False):
+        if time.monotonic() - self._looked < POLL or not self._looking.acquire(blocking=False):
             return False
         try:
-            self._looked = now
-            try:
-                info = self._read_info()
-            except StoreUnavailable as error:
-                self._problem = f"the SPARQL store at {self.endpoint.query_url} does not answer: {error}"
-                return False
-            self._problem = None
-            if info.version == self.info.version:
-                return False
-            self.info = self._dated(info)
-            return True
+            return self._look()
         finally:
             self._looking.release()
+
+    def refresh(self) -> None:
+        """Look at the store's version now, however recent the last look: a write is computed against
+        the latest one. Raises `StoreUnavailable` if the store does not answer."""
+        with self._looking:
+            self._look()
+        if self._problem:
+            raise StoreUnavailable(self._problem)
+
+    def copy(self) -> pyoxigraph.Store:
+        """The data's graphs in a scratch store, to try a write on (blank nodes keep the store's labels)."""
+        scratch = pyoxigraph.Store()
+        scratch.extend(self.quads())
+        return scratch
+
+    def _look(self) -> bool:
+        self._looked = time.monotonic()
+        try:
+            info = self._read_info()
+        except StoreUnavailable as error:
+            self._problem = f"the SPARQL store at {self.endpoint.query_url} does not answer: {error}"
+            return False
+        self._problem = None
+        if info.version == self.info.version:
+            return False
+        self.info = self._dated(info)
+        return True
 
     def replaced(self) -> str | None:
         return self._problem
@@ -294,7 +311,7 @@ class SparqlStore:
         """A store filled by other tools: its version from its graphs' sizes."""
         rows = self.raw_query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         sizes = sorted((row["g"].value, int(row["n"].value)) for row in rows)
-        version = "sizes-" + hashlib.sha256(repr(sizes).encode()).hexdigest()[:16]
+        version = SIZES + hashlib.sha256(repr(sizes).encode()).hexdigest()[:16]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         return DatasetInfo(version, sum(n for _, n in sizes), now)
 
