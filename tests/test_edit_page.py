@@ -1,6 +1,6 @@
 """The edit page (`/edit`) for editors who do not write SPARQL: open a graph's Turtle, preview a change
 with the checks' report, publish it; every failure is shown on the page with its status, the text
-kept, and the write token is never in a page."""
+kept, and the write token is never in a page. Over each store: memory, and each remote SPARQL store."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from remote_stores import STORE_FIXTURES, fill, oxigraph_server_fixture, virtuoso_fixture  # noqa: F401
 
 from lodpub.edit.tokens import ENABLE
 
@@ -24,9 +25,13 @@ ROME_GERMAN_ONLY = """
 """
 
 
-@pytest.fixture
-def settings(tiny, tmp_path) -> dict:
-    return {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
+@pytest.fixture(params=["memory", *STORE_FIXTURES])
+def settings(request, tiny, tmp_path) -> dict:
+    """The tiny dataset's settings, served from memory or from a remote store filled for the test."""
+    settings = {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
+    if request.param == "memory":
+        return settings
+    return fill(request.getfixturevalue(STORE_FIXTURES[request.param]), settings)
 
 
 @pytest.fixture
