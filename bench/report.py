@@ -110,7 +110,9 @@ def _scale(scale: dict) -> list[str]:
     dumps = scale.get("dumps")
     if dumps:
         out += ["", _dump_line(dumps, scale["triples"])]
-    return [*out, ""]
+    from .remote import markdown as remote_markdown
+
+    return [*out, "", *remote_markdown(scale)]
 
 
 def _dump_line(dumps: dict, triples: int) -> str:
@@ -328,13 +330,19 @@ def chart(run: dict, path: Path) -> None:
     for system in ("lodpub", *PEERS_HTTP):
         lat = [_http(s, "lookup", system, 1, "p50_ms") for s in scales]
         rps = [_http(s, "limit10", system, 16, "rps") for s in scales]
-        left.plot(xs, lat, marker="o", label=f"{system} (HTTP, c=1)")
-        right.plot(xs, rps, marker="o", label=f"{system} (c=16)")
+        if any(v > 0 for v in lat):  # nan (not measured) compares false
+            left.plot(xs, lat, marker="o", label=f"{system} (HTTP, c=1)")
+        if any(v > 0 for v in rps):
+            right.plot(xs, rps, marker="o", label=f"{system} (c=16)")
     for system in ("pyoxigraph", "rdflib"):
         lat = [
             (s["inproc"].get(system, {}).get("lookup", {}).get("median") or math.nan) * 1000 for s in scales
         ]
-        left.plot(xs, lat, marker="s", linestyle="--", label=f"{system} (in-process)")
+        if any(v > 0 for v in lat):
+            left.plot(xs, lat, marker="s", linestyle="--", label=f"{system} (in-process)")
+    if not left.lines or not right.lines:  # a run of the remote stores alone: no chart to draw
+        plt.close(fig)
+        return
     left.set(
         xscale="log",
         yscale="log",

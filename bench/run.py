@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pyoxigraph
 import requests
 
-from . import generate, load, machine, report, soak, workloads
+from . import generate, load, machine, remote, report, soak, workloads
 from .servers import Ceiling, Lodpub, Unavailable, Virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,11 @@ def main() -> None:
     parser.add_argument("--no-heidelberg", action="store_true")
     parser.add_argument("--seconds", type=float, default=None, help="duration of each load run")
     parser.add_argument("--label", default=None, help="name of the results files")
+    parser.add_argument(
+        "--only-remote",
+        action="store_true",
+        help="per scale, lodpub embedded and over each remote store only (no ceiling, peers, soak)",
+    )
     args = parser.parse_args()
     if args.quick:
         names, concurrency, seconds = ["10k"], [16], args.seconds or 2
@@ -60,7 +65,7 @@ def main() -> None:
         names.append("10m")
     scales: list[tuple[str, int | None]] = [] if args.no_heidelberg else [("heidelberg", None)]
     scales += [(name, SCALES[name]) for name in names]
-    plan = Plan(args.quick, concurrency, seconds)
+    plan = Plan(args.quick, concurrency, seconds, args.only_remote)
 
     run = {"machine": machine.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick}
     run["scales"] = []
@@ -76,6 +81,9 @@ def main() -> None:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             write(run, label)
+        if args.only_remote:
+            print(f"results: {write(run, label)}")
+            return
         print("== soak (bench/soak.py) ==", flush=True)
         run["soak"] = soak.soak(64, 20.0 if args.quick else 60.0)
         write(run, label)
@@ -87,8 +95,9 @@ def main() -> None:
 
 
 class Plan:
-    def __init__(self, quick: bool, concurrency: list[int], seconds: float):
+    def __init__(self, quick: bool, concurrency: list[int], seconds: float, only_remote: bool = False):
         self.quick, self.concurrency, self.seconds = quick, concurrency, seconds
+        self.only_remote = only_remote
 
     def queries(self, triples: int | None) -> list[workloads.Query]:
         found = workloads.queries(triples)
@@ -132,6 +141,9 @@ def measure_scale(name: str, triples: int | None, work: Path, plan: Plan) -> dic
         result["load"]["lodpub"]["peak_rss"] = lodpub.peak_rss
     finally:
         lodpub.stop()
+    remote.measure(data, queries, plan, work, result, triples)
+    if plan.only_remote:
+        return result
     if not plan.quick or triples is None:
         restart = Lodpub(work, [data["lodpub"]], store)
         try:

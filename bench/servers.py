@@ -170,6 +170,7 @@ class Lodpub(Server):
             "LODPUB_LOG_LEVEL": "warning",
             "LODPUB_WORKERS": str(WORKERS),
             "LODPUB_PORT": str(self.port),
+            "LODPUB_RATE_LIMIT": "off",  # the load generator is one client; the soak measures the limits
             **self.env,
         }
         self.spawn([str(BIN / "lodpub"), "serve"], env, self.work / "lodpub.log")
@@ -262,9 +263,43 @@ class Virtuoso(Server):
             raise Unavailable(f"isql failed: {(done.stdout + done.stderr).strip()[-300:]}")
         return done.stdout
 
+    def allow_sparql_updates(self, timeout: float = 30) -> None:
+        """Let the anonymous `/sparql` endpoint write: it runs as the SQL user "SPARQL", which may read but
+        not write until granted SPARQL_UPDATE, and the default RDF permissions (for any graph) must allow
+        writing (7 = read, write, list). For stores on loopback only."""
+        self.isql('grant SPARQL_UPDATE to "SPARQL";', timeout)
+        self.isql("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);", timeout)
+
     def load(self, data_dir: Path, graph: str, timeout: float = 1800) -> float:
         """Bulk-load every file of `data_dir` with `ld_dir` and `rdf_loader_run()`, then checkpoint."""
         start = time.perf_counter()
         self.isql(f"ld_dir('{data_dir}', '*.nt', '{graph}'); rdf_loader_run(); checkpoint;", timeout)
         self.load_s = time.perf_counter() - start
         return self.load_s
+
+
+def oxigraph_binary() -> Path | None:
+    """The `oxigraph` server of this venv (the wheel installs it next to python), else the one on PATH."""
+    beside = BIN / "oxigraph"
+    if beside.is_file():
+        return beside
+    found = shutil.which("oxigraph")
+    return Path(found) if found else None
+
+
+class OxigraphServer(Server):
+    """`oxigraph serve` on an on-disk store whose default graph is the union of the named graphs."""
+
+    name = "Oxigraph server"
+    sparql_path = "/query"
+
+    def __init__(self, binary: Path, work: Path):
+        super().__init__()
+        self.binary, self.work = binary, work
+
+    def start(self, timeout: float = 30) -> float:
+        argv = [str(self.binary), "serve", "--location", str(self.work / "data")]
+        argv += ["--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        self.spawn(argv, {}, self.work / "oxigraph.log", cwd=self.work)
+        self.started_in = self.wait_ready("/query?query=ASK%7B%7D", timeout)
+        return self.started_in

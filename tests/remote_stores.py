@@ -61,9 +61,7 @@ What the stores do differently, as observed with oxigraph 0.5.13 and Virtuoso 07
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -75,7 +73,7 @@ import pyoxigraph
 import pytest
 import requests
 
-from bench.servers import Server, Unavailable, Virtuoso
+from bench.servers import OxigraphServer, Server, Unavailable, Virtuoso, oxigraph_binary
 
 START_TIMEOUT = 30.0  # seconds; both stores answer within a few
 HTTP_TIMEOUT = 30.0
@@ -85,15 +83,6 @@ SPARQL_JSON = "application/sparql-results+json"
 
 class StoreUnavailable(Unavailable):
     """A store cannot run here (not installed, or did not start); the message says why, for `pytest.skip`."""
-
-
-def oxigraph_binary() -> Path | None:
-    """The `oxigraph` server of this venv (the wheel installs it next to python), else the one on PATH."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file():
-        return beside
-    found = shutil.which("oxigraph")
-    return Path(found) if found else None
 
 
 @dataclass
@@ -198,23 +187,6 @@ class RemoteStore:
         self.server.stop()
 
 
-class OxigraphServer(Server):
-    """`oxigraph serve` on an on-disk store whose default graph is the union of the named graphs."""
-
-    name = "oxigraph-server"
-
-    def __init__(self, binary: Path, work: Path):
-        super().__init__()
-        self.binary, self.work = binary, work
-
-    def start(self, timeout: float = START_TIMEOUT) -> float:
-        argv = [str(self.binary), "serve", "--location", str(self.work / "data")]
-        argv += ["--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
-        self.spawn(argv, {}, self.work / "oxigraph.log", cwd=self.work)
-        self.started_in = self.wait_ready("/query?query=ASK%7B%7D", timeout)
-        return self.started_in
-
-
 class SmallVirtuoso(Virtuoso):
     """bench's Virtuoso with the Debian ini's small memory settings (a test store holds a few triples)."""
 
@@ -267,10 +239,7 @@ def start_virtuoso(tmp_path: Path) -> RemoteStore:
     def start() -> float:
         began = time.perf_counter()
         server.start(server.work / "loads", timeout=START_TIMEOUT)
-        # /sparql runs as the SQL user "SPARQL": it may read but not write until granted SPARQL_UPDATE,
-        # and the default RDF permissions (for any graph) must allow writing (7 = read, write, list).
-        server.isql('grant SPARQL_UPDATE to "SPARQL";', HTTP_TIMEOUT)
-        server.isql("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);", HTTP_TIMEOUT)
+        server.allow_sparql_updates(HTTP_TIMEOUT)
         return time.perf_counter() - began
 
     _started(store, start)

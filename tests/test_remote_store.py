@@ -295,3 +295,20 @@ class RemoteStoreAt:
     @classmethod
     def on_disk(cls, folder: Path) -> RemoteStoreAt:
         return cls("", "", setting=f"oxigraph:{folder}")
+
+
+def test_a_graph_larger_than_a_store_takes_in_one_request_is_sent_in_smaller_ones(remote_store, tmp_path):
+    """Virtuoso 7.2 refuses an update of about 2,000 triples or more ("memory exhausted", or "SQL text
+    has exceeded 10000 lines"): the load halves its requests until the store takes them, and keeps the
+    triples that share a blank node in one request."""
+    lines = [f"<urn:x:s{n}> <urn:x:p> {n} ." for n in range(6_000)]
+    lines += [f"<urn:x:s{n}> <urn:x:q> _:b{n} . _:b{n} <urn:x:r> {n} ." for n in range(500)]
+    big = tmp_path / "big.ttl"
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = load(remote_store, big)
+    assert done.returncode == 0, done.stderr
+    store = SparqlStore(endpoint_of({"store": remote_store.store_setting}), BASE)
+    counted = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }")
+    assert int(next(iter(counted))["n"].value) == 6_000
+    linked = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:q> ?b . ?b <urn:x:r> ?o }")
+    assert int(next(iter(linked))["n"].value) == 500

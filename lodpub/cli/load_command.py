@@ -7,10 +7,11 @@ so any number of `lodpub serve --store STORE` replicas can serve it at once.
 - `oxigraph:DIR` (embedded, on disk): pyoxigraph's bulk loader, replacing what the folder held.
 - `sparql:QUERY_URL,UPDATE_URL` (remote): the dataset is first built in a temporary on-disk store (the
   same bulk loader and derivations as a server's), then sent graph by graph in batches (`BATCH`
-  triples per SPARQL Update) into staging graphs, and swapped in by one last update: each staging
-  graph moved onto its graph, graphs of an earlier load that are gone dropped, the version set in
-  `{base}graph/meta`. Replicas see the new version on their next look (`remote.POLL`). A blank node
-  is one node only within one request, so all triples that share one travel in the same batch.
+  triples per SPARQL Update, halved while the store refuses a request that large) into staging
+  graphs, and swapped in by one last update: each staging graph moved onto its graph, graphs of an
+  earlier load that are gone dropped, the version set in `{base}graph/meta`. Replicas see the new
+  version on their next look (`remote.POLL`). A blank node is one node only within one request, so
+  all triples that share one travel in the same request.
 
 Nothing is sent when the files are invalid. A progress bar is drawn on a terminal; a summary (triples,
 graphs, seconds) ends every load.
@@ -50,7 +51,7 @@ from lodpub.store.remote import (
     meta_graph,
 )
 
-BATCH = 5_000  # triples per update sent to a remote store
+BATCH = 5_000  # triples per update sent to a remote store (fewer where the store refuses that many)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -109,9 +110,9 @@ def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress:
     for graph, stage in staging.items():
         remote.update(f"DROP SILENT GRAPH <{stage}>")
         triples = (quad.triple for quad in local.quads(graph=pyoxigraph.NamedNode(graph)))
+        size = BATCH
         for batch in batches(triples, BATCH):
-            remote.update(insert(stage, batch))
-            progress.advance(len(batch))
+            size = send_batch(remote, stage, batch, size, progress)
     earlier = [g for g in _loaded_before(remote) if g not in staging]
     operations = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
     operations += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier]
@@ -119,6 +120,39 @@ def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress:
     remote.update(" ;\n".join(operations))
     progress.done()
     return len(graphs)
+
+
+def send_batch(remote: SparqlStore, graph: str, units: list[list[str]], size: int, progress: Progress) -> int:
+    """Send `units` (lines, those sharing a blank node together) to `graph` in requests of at most `size`
+    triples; a request the store refuses is split in two and tried again, down to a single unit (some
+    stores refuse large requests: Virtuoso 7.2's compiler stops at about 2,000 triples). The size that
+    worked, for the next batches."""
+    start = 0
+    while start < len(units):
+        chunk = _first(units[start:], size)
+        lines = sum(len(unit) for unit in chunk)
+        try:
+            remote.update(insert(graph, [line for unit in chunk for line in unit]))
+        except StoreRefused:
+            if len(chunk) == 1:
+                raise
+            size = max(1, lines // 2)
+            continue
+        progress.advance(lines)
+        start += len(chunk)
+    return size
+
+
+def _first(units: list[list[str]], size: int) -> list[list[str]]:
+    """The first units of `units` that hold at most `size` lines together (at least one unit)."""
+    chunk: list[list[str]] = []
+    lines = 0
+    for unit in units:
+        if chunk and lines + len(unit) > size:
+            break
+        chunk.append(unit)
+        lines += len(unit)
+    return chunk
 
 
 def insert(graph: str, lines: list[str]) -> str:
@@ -131,9 +165,11 @@ def insert(graph: str, lines: list[str]) -> str:
     return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
 
 
-def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[str]]:
-    """The triples as N-Triples lines, `size` at a time; those sharing a blank node in one batch."""
-    batch: list[str] = []
+def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[list[str]]]:
+    """The triples as N-Triples lines in units (a line, or all lines that share blank nodes), about
+    `size` lines per batch."""
+    batch: list[list[str]] = []
+    lines = 0
     linked: dict[str, int] = {}  # blank node label → its group
     groups: dict[int, list[str]] = {}
     parent: dict[int, int] = {}
@@ -148,10 +184,11 @@ def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[st
         line = f"{triple.subject} {triple.predicate} {triple.object} ."
         blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, pyoxigraph.BlankNode)]
         if not blanks:
-            batch.append(line)
-            if len(batch) >= size:
+            batch.append([line])
+            lines += 1
+            if lines >= size:
                 yield batch
-                batch = []
+                batch, lines = [], 0
             continue
         found = {root(linked[b]) for b in blanks if b in linked}
         group = min(found) if found else len(parent)
@@ -163,11 +200,12 @@ def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[st
         for blank in blanks:
             linked[blank] = group
         groups[group].append(line)
-    for lines in groups.values():
-        if batch and len(batch) + len(lines) > size:
+    for unit in groups.values():
+        if batch and lines + len(unit) > size:
             yield batch
-            batch = []
-        batch += lines
+            batch, lines = [], 0
+        batch.append(unit)
+        lines += len(unit)
     if batch:
         yield batch
 
