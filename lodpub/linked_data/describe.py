@@ -23,10 +23,14 @@ WHERE {
     OPTIONAL { ?o <%(label)s> ?objectLabel } OPTIONAL { ?p <%(label)s> ?predicateLabel }
     OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo } }
   UNION
-  { { SELECT DISTINCT ?in ?ip WHERE { ?in ?ip <%(iri)s> } LIMIT %(limit)d }
+  { { SELECT DISTINCT ?in ?ip WHERE { %(incoming)s } LIMIT %(limit)d }
     OPTIONAL { ?in <%(label)s> ?inLabel } OPTIONAL { ?ip <%(label)s> ?inPredicateLabel } }
 }
 """
+# The links pointing to the resource, graph by graph: one `GRAPH <g>` block per graph, never a graph
+# variable nor a dataset of several graphs, where Virtuoso 7.2 scans every triple (0.75 s at 12,000
+# triples, 2 ms this way) instead of using its object index.
+_INCOMING = "{ GRAPH <%(graph)s> { ?in ?ip <%(iri)s> } }"
 _EXISTS = "ASK { { <%(iri)s> ?p ?o } UNION { ?s ?p <%(iri)s> } }"
 
 
@@ -47,10 +51,12 @@ def describe(
 
     The computed schema.org restatements (`lodpub.store.entailed`) are left out by the views: a
     document says what the data states, once; SPARQL's default graph and the dumps carry both."""
-    query = _DESCRIBE % {"iri": pyoxigraph.NamedNode(iri).value, "label": RDFS_LABEL, "limit": max_incoming}
+    node = pyoxigraph.NamedNode(iri).value
+    graphs = [g for g in store.graphs() if g not in leave_out]
+    incoming = " UNION ".join(_INCOMING % {"graph": g, "iri": node} for g in graphs) or "FILTER(false)"
+    query = _DESCRIBE % {"iri": node, "label": RDFS_LABEL, "limit": max_incoming, "incoming": incoming}
     if not leave_out:
         return in_order(store.query(query))
-    graphs = [g for g in store.graphs() if g not in leave_out]
     return in_order(store.query(query, default_graphs=graphs))
 
 
