@@ -200,6 +200,7 @@ class Virtuoso(Server):
     """Debian's Virtuoso Open Source, with its ini copied and bound to loopback in a temporary folder."""
 
     name = "Virtuoso"
+    max_rows = 1_000_000  # the most rows of one answer (`ResultSetMaxRows`; Debian's ini says 10,000)
     # Memory settings over the Debian ini's: the ini's own advice for 2 GB (tests keep its small defaults).
     tuning: ClassVar[dict[tuple[str, str], object]] = {
         ("Parameters", "NumberOfBuffers"): 170000,
@@ -231,7 +232,7 @@ class Virtuoso(Server):
             ("Parameters", "DirsAllowed"): f"., /usr/share/virtuoso-opensource-7/vad, {data_dir}",
             **self.tuning,
             ("HTTPServer", "ServerPort"): f"127.0.0.1:{self.port}",
-            ("SPARQL", "ResultSetMaxRows"): 1000000,
+            ("SPARQL", "ResultSetMaxRows"): self.max_rows,
         }
         section, lines = "", []
         for line in VIRTUOSO_INI.read_text(encoding="utf-8").splitlines():

@@ -220,11 +220,13 @@ def start_oxigraph_server(tmp_path: Path) -> RemoteStore:
     return _started(store, server.start)
 
 
-def start_virtuoso(tmp_path: Path) -> RemoteStore:
+def start_virtuoso(tmp_path: Path, max_rows: int | None = None) -> RemoteStore:
     """Start Debian's Virtuoso with a database in `tmp_path` (ini from bench: loopback ports, nothing
-    written outside `tmp_path`), and let its anonymous `/sparql` endpoint update any graph."""
+    written outside `tmp_path`), and let its anonymous `/sparql` endpoint update any graph. `max_rows`:
+    the most rows it answers a query with (`ResultSetMaxRows`; bench's 1,000,000 if not given)."""
     try:
         server = SmallVirtuoso(tmp_path)  # its folder: tmp_path / "virtuoso"
+        server.max_rows = max_rows or server.max_rows
     except Unavailable as error:
         raise StoreUnavailable(str(error)) from error
     (server.work / "loads").mkdir(exist_ok=True)

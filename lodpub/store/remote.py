@@ -26,7 +26,6 @@ the requests' headers, never into a message or the log.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import re
 import threading
@@ -37,20 +36,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph
-import requests
 
-from lodpub.core.printable import printable
 from lodpub.store import DatasetInfo, QueryResult
 from lodpub.store.history import record
+from lodpub.store.remote_wire import StoreRefused as StoreRefused
+from lodpub.store.remote_wire import StoreTimeout as StoreTimeout
+from lodpub.store.remote_wire import StoreUnavailable, Wire
 
 PREFIX = "sparql:"
 SIZES = "sizes-"  # the start of a version made from the graphs' sizes (no version graph yet)
 POLL = 1.0  # seconds between two looks at the store's version (and whether it answers)
-CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the store
 DEFAULT_TIMEOUT = 30.0  # seconds a query may take when no time limit is set for it
-MAX_ANSWER_BYTES = 256 * 1024 * 1024  # the most read from the store for one query, whatever the format
-CONNECTIONS = 64  # kept-alive connections to the store per process (a worker's request threads)
-PAGE = 10_000  # rows per request when reading quads: stores cap their answers (Virtuoso: 10,000)
 OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 MODIFIED = "http://purl.org/dc/terms/modified"
@@ -60,21 +56,6 @@ RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xm
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# Virtuoso writes blank nodes as `nodeID://b1` in its results (JSON and XML), which no parser takes
-_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
-
-
-class StoreUnavailable(Exception):
-    """The store did not answer, or failed (a 5xx): the server's trouble, not the query's."""
-
-
-class StoreTimeout(StoreUnavailable):
-    """The store took longer than the time limit."""
-
-
-class StoreRefused(SyntaxError):
-    """The store refused the query as one it cannot run (a 4xx, or a compiler error): the query's
-    fault, answered as a malformed query is (400). A `SyntaxError`, as pyoxigraph's own are."""
 
 
 @dataclass(frozen=True)
@@ -126,12 +107,8 @@ class SparqlStore:
         self.endpoint = endpoint
         self.base = base
         self.timeout = timeout
-        self._session = requests.Session()
-        self._session.headers.update(endpoint.headers)
-        pool = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=CONNECTIONS)
-        for scheme in ("http://", "https://"):  # a worker's threads share the connections
-            self._session.mount(scheme, pool)
-        self._local = threading.local()  # a request's own time limit (`time_limit`)
+        self.wire = Wire(endpoint.headers, timeout)
+        self.time_limit = self.wire.time_limit  # the endpoint's limit for a thread's queries
         self._looking = threading.Lock()
         self._looked = 0.0
         self._problem: str | None = None
@@ -141,16 +118,6 @@ class SparqlStore:
         self.base_version = self.info.version
 
     # --- queries ------------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def time_limit(self, seconds: float) -> Iterator[None]:
-        """Queries of this thread may take at most `seconds` while inside (the endpoint's limit)."""
-        previous = getattr(self._local, "limit", None)
-        self._local.limit = seconds
-        try:
-            yield
-        finally:
-            self._local.limit = previous
 
     def query(
         self,
@@ -180,8 +147,9 @@ class SparqlStore:
         fields += [("default-graph-uri", g) for g in default_graphs]
         fields += [("named-graph-uri", g) for g in named_graphs]
         graph = form in ("CONSTRUCT", "DESCRIBE")
-        media, body = self._post(self.endpoint.query_url, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT)
-        body = _VIRTUOSO_BNODE.sub(rb"\1", body)  # `nodeID://b1` is no blank node label: `b1` is
+        media, body = self.wire.post(
+            self.endpoint.query_url, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT
+        )
         try:
             if graph:
                 return Triples(list(pyoxigraph.parse(body, format=_graph_format(media))))
@@ -199,10 +167,12 @@ class SparqlStore:
         """Run a SPARQL Update on the store's update endpoint (writes, `lodpub load`)."""
         if self.endpoint.update_url is None:
             raise StoreUnavailable("no update endpoint is configured: store = sparql:QUERY_URL,UPDATE_URL")
-        self._post(self.endpoint.update_url, [("update", sparql)], "*/*")
+        self.wire.post(self.endpoint.update_url, [("update", sparql)], "*/*")
 
     def quads(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[pyoxigraph.Quad]:
-        """The quads matching the pattern, read a page at a time (constant memory, any size)."""
+        """The quads matching the pattern, streamed from the store and parsed as they arrive (constant
+        memory, any size). Counted first: a store that cuts answers short (Virtuoso's
+        `ResultSetMaxRows`) is asked again from where it stopped, until every quad is read."""
         terms = {"s": subject, "p": predicate, "o": object, "g": graph}
         free = [name for name, term in terms.items() if term is None]
         if any(isinstance(term, pyoxigraph.BlankNode) for term in terms.values()):
@@ -213,18 +183,37 @@ class SparqlStore:
             f"?{name}" if terms[name] is None else str(terms[name]) for name in ("s", "p", "o")
         )
         where = f"GRAPH {'?g' if graph is None else graph} {{ {pattern} }}"
-        variables = " ".join(f"?{name}" for name in free) or "*"
-        order = f"ORDER BY {variables}" if free else ""
-        offset = 0
-        while True:
-            text = f"SELECT {variables} WHERE {{ {where} }} {order} LIMIT {PAGE} OFFSET {offset}"
-            rows = list(self.query(text)) if free else ([{}] if self.query(f"ASK {{ {where} }}") else [])
-            for row in rows:
+        if not free:
+            if self.query(f"ASK {{ {where} }}"):
+                yield pyoxigraph.Quad(subject, predicate, object, graph)
+            return
+        # COUNT of a variable: Virtuoso 7.2 counts 1 for `COUNT(*)` over a graph outside the dataset
+        counted = self.query(f"SELECT (COUNT(?{free[0]}) AS ?n) WHERE {{ {where} }}")
+        total = int(next(iter(counted))["n"].value)
+        read = 0
+        while read < total:  # one request, unless the store cuts its answers short
+            offset = f" OFFSET {read}" if read else ""
+            before = read
+            text = (
+                f"SELECT {' '.join(f'?{n}' for n in free)} WHERE {{ {where} }} LIMIT {total - read}{offset}"
+            )
+            for row in self._streamed(text):
                 bound = {name: (row[name] if name in free else terms[name]) for name in terms}
                 yield pyoxigraph.Quad(bound["s"], bound["p"], bound["o"], bound["g"])
-            if len(rows) < PAGE or not free:
-                return
-            offset += PAGE
+                read += 1
+            if read == before:
+                raise StoreUnavailable("the store's data changed while it was read: try again")
+
+    def _streamed(self, sparql: str) -> Iterator[pyoxigraph.QuerySolution]:
+        """A SELECT over the data's graphs, its rows parsed as the answer arrives."""
+        graphs = self.graphs()
+        fields = [("query", sparql), *(("default-graph-uri", g) for g in graphs)]
+        fields += [("named-graph-uri", g) for g in graphs]
+        with self.wire.stream(self.endpoint.query_url, fields, RESULTS_ACCEPT) as (media, answer):
+            try:
+                yield from pyoxigraph.parse_query_results(answer, format=_results_format(media))
+            except (SyntaxError, ValueError) as error:
+                raise StoreUnavailable(f"the store's answer cannot be read ({media}): {error}") from None
 
     def graphs(self) -> tuple[str, ...]:
         """The data's named graphs (asked once per version), without the one that holds the version."""
@@ -283,7 +272,7 @@ class SparqlStore:
         return self._problem
 
     def close(self) -> None:
-        self._session.close()
+        self.wire.close()
 
     def _dated(self, info: DatasetInfo) -> DatasetInfo:
         if self.history is None:
@@ -314,32 +303,6 @@ class SparqlStore:
         version = SIZES + hashlib.sha256(repr(sizes).encode()).hexdigest()[:16]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         return DatasetInfo(version, sum(n for _, n in sizes), now)
-
-    # --- the wire -----------------------------------------------------------------------------
-
-    def _post(self, url: str, fields: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
-        """POST a form to the store and read its answer by a deadline; (media type, body)."""
-        limit = getattr(self._local, "limit", None) or self.timeout
-        deadline = time.monotonic() + limit
-        try:
-            with self._session.post(
-                url, data=fields, headers={"Accept": accept}, timeout=(CONNECT_TIMEOUT, limit), stream=True
-            ) as response:
-                body = bytearray()
-                for chunk in response.iter_content(1 << 16):
-                    body += chunk
-                    if time.monotonic() > deadline:
-                        raise StoreTimeout(f"the store took more than {limit:g} s")
-                    if len(body) > MAX_ANSWER_BYTES:
-                        raise StoreRefused(f"the store's answer is larger than {MAX_ANSWER_BYTES} bytes")
-        except requests.Timeout:
-            raise StoreTimeout(f"the store took more than {limit:g} s") from None
-        except requests.RequestException as error:
-            raise StoreUnavailable(f"{type(error).__name__}: {_reason(error)}") from None
-        media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if response.status_code >= 400:
-            raise _failure(response.status_code, bytes(body))
-        return media, bytes(body)
 
 
 class Triples:
@@ -379,22 +342,3 @@ def _graph_format(media: str) -> pyoxigraph.RdfFormat:
 def _results_format(media: str) -> pyoxigraph.QueryResultsFormat:
     """The results format of a store's media type (pyoxigraph's own table); JSON if none says."""
     return pyoxigraph.QueryResultsFormat.from_media_type(media) or pyoxigraph.QueryResultsFormat.JSON
-
-
-def _reason(error: Exception) -> str:
-    """The gist of a connection error, without the URL's credentials or a stack of causes."""
-    text = str(error)
-    return printable(text.split("(Caused by")[-1].strip(" )")[:200]) if text else type(error).__name__
-
-
-def _failure(status: int, body: bytes) -> Exception:
-    """The store's own error as lodpub's: the query's fault (400) or the store's (503)."""
-    message = printable(body.decode("utf-8", "replace").strip()[:500]) or f"HTTP {status}"
-    compile_error = b"SP030" in body or b"SP031" in body or b"37000" in body  # Virtuoso: 500 for these
-    if 400 <= status < 500 and status not in (401, 403, 404, 408, 429):
-        return StoreRefused(message)  # as the embedded store's parser says it: "error at 1:1: …"
-    if compile_error:
-        return StoreRefused(f"the store could not compile the query: {message}")
-    if status == 504 or status == 408:
-        return StoreTimeout(f"the store timed out (HTTP {status}): {message}")
-    return StoreUnavailable(f"the store answered HTTP {status}: {message}")
