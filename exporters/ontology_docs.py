@@ -33,7 +33,7 @@ DOCUMENTED_KINDS = frozenset(
     rdflib.URIRef(OWL + kind)
     for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "FunctionalProperty")
 ) | {rdflib.RDF.Property}
-_ONTOLOGIES = f"SELECT DISTINCT ?o WHERE {{ ?o <{RDF_TYPE}> <{OWL}Ontology> }} ORDER BY ?o"
+ONTOLOGIES = f"SELECT DISTINCT ?o WHERE {{ ?o <{RDF_TYPE}> <{OWL}Ontology> }} ORDER BY ?o"
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def ontology_iris(store: Store, graphs: Sequence[str]) -> list[str]:
     """The `owl:Ontology` IRIs the ontology files declare."""
     if not graphs:
         return []
-    return [row["o"].value for row in store.query(_ONTOLOGIES, default_graphs=list(graphs))]
+    return [row["o"].value for row in store.query(ONTOLOGIES, default_graphs=list(graphs))]
 
 
 def collect(store: Store, graphs: Sequence[str]) -> list[pyoxigraph.Triple]:

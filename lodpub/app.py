@@ -96,8 +96,8 @@ class Services:
     site: Site  # the dataset's IRIs ↔ this server's paths
     document_formats: tuple[Format, ...]  # what a resource's document is offered in
     queries: Mapping[str, NamedQuery]  # the canned queries (`queries/*.rq`)
-    context: JsonLdContext  # the JSON-LD context generated from the ontology
-    schemaorg: Alignment  # the ontology's schema.org alignment, for every page's markup
+    context: PerVersion[JsonLdContext]  # the JSON-LD context generated from the ontology
+    schemaorg: PerVersion[Alignment]  # the ontology's schema.org alignment, for every page's markup
     publication: PerVersion[Publication]  # licences, sources and the dataset resource, for every page
     parts: tuple[Part, ...] = ()
     sparql: Engine | None = None  # sparql
@@ -185,8 +185,10 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
         site=site,
         document_formats=tuple(registry.get(name, kind=None) for name in DOCUMENT_FORMATS),
         queries=queries,
-        context=JsonLdContext.of(store),
-        schemaorg=schemaorg.build_alignment(store),
+        # read from the store when first needed: a server over a remote store starts while the store
+        # does not answer yet, and a new load (`lodpub load`) may bring a new ontology
+        context=PerVersion(lambda: JsonLdContext.of(store), lambda: store.info.version),
+        schemaorg=PerVersion(lambda: schemaorg.build_alignment(store), lambda: store.info.version),
         publication=PerVersion(
             lambda: read_publication(store, settings["base_uri"]), lambda: store.info.version
         ),

@@ -225,6 +225,22 @@ def test_a_store_that_stops_answering_is_a_503_with_the_reason_until_it_is_back(
     assert client.get("/doc/city/kumamoto").status_code == 200
 
 
+def test_a_replica_started_before_its_store_answers_serves_once_it_does(own_store, tmp_path, make_app):
+    """A container started before the store's: it starts, says 503 with the reason, and serves the data
+    (its JSON-LD context and schema.org markup included) as soon as the store answers."""
+    own_store.stop()
+    client = make_app(dataset_settings(own_store, tmp_path / "cache")).test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and "does not answer" in health.json["reason"]
+    page = client.get("/doc/city/kumamoto")
+    assert page.status_code == 503 and "Traceback" not in page.get_data(as_text=True)
+    own_store.server.start()
+    assert wait_for(lambda: client.get("/healthz").status_code == 200), "it did not notice the store is back"
+    assert "Kumamoto" in client.get("/doc/city/kumamoto").get_data(as_text=True)
+    document = client.get("/doc/city/kumamoto", headers={"Accept": "application/ld+json"})
+    assert document.status_code == 200 and "@context" in document.get_data(as_text=True)
+
+
 def test_a_new_load_is_served_by_every_replica_within_seconds(own_store, tmp_path, make_app):
     replicas = [make_app(dataset_settings(own_store, tmp_path / f"cache-{n}")).test_client() for n in (1, 2)]
     versions = {client.get("/healthz").json["version"] for client in replicas}

@@ -86,12 +86,12 @@ class JsonLdContext:
 
 
 def current_context() -> dict[str, Any]:
-    return current_services().context.document
+    return current_services().context.get().document
 
 
 @bp.get("/context.jsonld")
 def context_document() -> Response:
-    built = current_services().context
+    built = current_services().context.get()
     fmt = current_services().formats.get("jsonld")
     response = Response(built.body, content_type=fmt.content_type)
     return allow_any_origin(conditional(response, etag=built.etag, max_age=CONTEXT_MAX_AGE))

@@ -269,7 +269,7 @@ def json_script(data: Any) -> Markup:
 
 def schema_markup(build: Callable[..., dict | None], *args: Any, lang: str) -> Markup | None:
     """The exporter's markup, serialized for a `<script type="application/ld+json">`, or None."""
-    data = build(current_services().store, current_services().schemaorg, *args, lang=lang)
+    data = build(current_services().store, current_services().schemaorg.get(), *args, lang=lang)
     return json_script(data) if data else None
 
 

@@ -146,7 +146,7 @@ def _render(iri: str, fmt: Format, alternates: dict[Format, str], lang: str) -> 
         facets = facets_of(store, iri, lang, explicit_language())
         return render_resource(iri, triples, alternates, lang=lang, facets=facets).encode()
     if fmt.name == "jsonld":
-        context = current_services().context.document
+        context = current_services().context.get().document
         url = url_for("context.context_document", _external=True)
         return json.dumps(compact_jsonld(triples, context, url), ensure_ascii=False, indent=2).encode()
     return rdf_bytes(triples, fmt, current_app.config["LODPUB"]["base_uri"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pyoxigraph
 from flask import Flask, Response, request, url_for
 
 from exporters import ontology_docs, written
@@ -46,13 +47,30 @@ class Rendered:
 def init_app(app: Flask, services: Services) -> None:
     """Route each ontology this server mounts at the local path of its IRI."""
     services.ontology_pages = Rendered()
-    graphs = [source.graph for source in services.files.ontology]
-    for ontology in ontology_docs.ontology_iris(services.store, graphs):
+    for ontology in _ontologies(services):
         path = services.site.path_for(ontology)
         if path and path != "/":
             app.add_url_rule(
                 path, ENDPOINT, ontology_document, defaults={"ontology": ontology}, methods=["GET"]
             )
+
+
+def _ontologies(services: Services) -> list[str]:
+    """The ontology IRIs the store holds; those of the ontology files where the store does not answer
+    yet (a server over a remote store started before its store): routes are made once, at start."""
+    from lodpub.core.sources import source_quads
+    from lodpub.store.remote import StoreUnavailable
+
+    graphs = [source.graph for source in services.files.ontology]
+    try:
+        return ontology_docs.ontology_iris(services.store, graphs)
+    except StoreUnavailable:
+        files = pyoxigraph.Store()
+        base = services.settings["base_uri"]
+        files.extend(q for source in services.files.ontology for q in source_quads(source, base))
+        return [
+            row["o"].value for row in files.query(ontology_docs.ONTOLOGIES, use_default_graph_as_union=True)
+        ]
 
 
 def ontology_document(ontology: str) -> Response:

@@ -17,7 +17,8 @@ size is then not seen until one changes).
 
 **A store that is down or slow** is not an error of lodpub's: `StoreUnavailable` (no answer, or a
 5xx) and `StoreTimeout` become 503 and 504 with the reason, `replaced()` reports it for `/healthz`,
-and the next successful look clears it, so a replica recovers by itself.
+and the next successful look clears it, so a replica recovers by itself; one started while its store
+does not answer yet (a container started before the store's) serves as soon as the store answers.
 
 Credentials (`store_user` and `store_password` for Basic, or `store_token` for Bearer) go only into
 the requests' headers, never into a message or the log.
@@ -45,6 +46,7 @@ from lodpub.store.remote_wire import StoreUnavailable, Wire
 
 PREFIX = "sparql:"
 SIZES = "sizes-"  # the start of a version made from the graphs' sizes (no version graph yet)
+UNANSWERED = "unanswered"  # the version of a store that has not answered since the server started
 POLL = 1.0  # seconds between two looks at the store's version (and whether it answers)
 DEFAULT_TIMEOUT = 30.0  # seconds a query may take when no time limit is set for it
 OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
@@ -114,7 +116,8 @@ class SparqlStore:
         self._problem: str | None = None
         self.history = None  # where the dates of its versions are recorded (set by `open_store`)
         self._graphs: tuple[str, tuple[str, ...]] = ("", ())  # (version, its graphs)
-        self.info = self._read_info()
+        self.info = DatasetInfo(UNANSWERED, 0, datetime.now(UTC).isoformat(timespec="seconds"))
+        self._look()  # a store that does not answer yet is noted, not raised: the server starts anyway
         self.base_version = self.info.version
 
     # --- queries ------------------------------------------------------------------------------
@@ -275,7 +278,7 @@ class SparqlStore:
         self.wire.close()
 
     def _dated(self, info: DatasetInfo) -> DatasetInfo:
-        if self.history is None:
+        if self.history is None or info.version == UNANSWERED:
             return info
         return replace(info, dates=record(self.history, self.base, info.version))
 
