@@ -168,6 +168,30 @@ def test_answers_over_blank_nodes_are_the_same_but_for_the_labels_the_store_gave
         assert mine == theirs, query
 
 
+def test_a_path_virtuoso_cannot_evaluate_is_a_400_with_its_words_and_oxigraph_answers_it(both, loaded):
+    """Virtuoso evaluates `+` and `*` only from a bound end: both ends free is its error 37000
+    ("transitive start not given", HTTP 500), which lodpub answers as a query the store cannot run (400,
+    the store's message), never as the server's fault; Oxigraph's server answers the query."""
+    _embedded, remote = both
+    query = "SELECT * WHERE { ?s <https://w3id.org/lodpub/ontology/superEvent>+ ?o } LIMIT 5"
+    answer = remote.get("/sparql", query_string={"query": query}, headers=JSON)
+    if loaded.name == "virtuoso":
+        assert answer.status_code == 400
+        assert "transitive start not given" in answer.get_data(as_text=True)
+    else:
+        assert answer.status_code == 200 and "results" in answer.json
+
+
+def test_typed_literals_keep_their_datatype_whatever_the_store_writes(both):
+    """Virtuoso's SPARQL JSON says `"type": "typed-literal"` (the pre-1.1 draft), Oxigraph's `"literal"`
+    with a datatype: clients get SPARQL 1.1 JSON from lodpub either way."""
+    query = "SELECT ?d WHERE { ?e <https://w3id.org/lodpub/ontology/startDate> ?d } ORDER BY ?d LIMIT 3"
+    answers = [client.get("/sparql", query_string={"query": query}, headers=JSON).json for client in both]
+    assert answers[0] == answers[1]
+    cells = [row["d"] for row in answers[1]["results"]["bindings"]]
+    assert cells and all(c["type"] == "literal" and "XMLSchema#" in c["datatype"] for c in cells)
+
+
 def statements(client, path: str) -> list[str]:
     """A dump's statements as sorted N-Quads lines, every blank node written alike."""
     response = client.get(path)
