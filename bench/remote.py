@@ -185,22 +185,7 @@ def _pages(lodpub: Lodpub, document: str, plan, work: Path) -> dict:
 
 def _dumps(lodpub: Lodpub) -> dict:
     """Every dump built from the store (`/dumps/`), then the N-Triples one downloaded."""
-    found: dict = {}
-    try:
-        start, before = time.perf_counter(), lodpub.rss()
-        requests.get(lodpub.url + "/dumps/", timeout=LOAD_TIMEOUT).raise_for_status()
-        found["generate_all_s"] = time.perf_counter() - start
-        found["server_rss_growth"] = lodpub.peak_rss - before
-        manifest = requests.get(lodpub.url + "/dumps/index.json", timeout=60).json()
-        name = next(f["name"] for f in manifest["files"] if f["name"].endswith(".nt"))
-        start, size, lines = time.perf_counter(), 0, 0
-        with requests.get(lodpub.url + "/dumps/" + name, stream=True, timeout=600) as response:
-            for chunk in response.iter_content(1 << 20):
-                size += len(chunk)
-                lines += chunk.count(b"\n")
-        found["download"] = {"seconds": time.perf_counter() - start, "bytes": size, "triples": lines}
-    except (requests.RequestException, StopIteration, KeyError, ValueError) as error:
-        found["error"] = f"{type(error).__name__}: {error}"
+    found = lodpub.fetch_dumps(LOAD_TIMEOUT)
     print(f"  lodpub/remote dumps: {found}", flush=True)
     return found
 
@@ -347,10 +332,10 @@ def _dumps_lines(scale: dict, remote: dict) -> list[str]:
         dumps = found.get("dumps")
         if not dumps:
             continue
-        if "error" in dumps:
-            out.append(f"- Dumps over {name}: {dumps['error']}")
+        download = dumps.get("download", {})
+        if "error" in download or "generate_all_s" not in dumps:
+            out.append(f"- Dumps over {name}: {download.get('error', 'not built')}")
             continue
-        download = dumps["download"]
         speed = download["bytes"] / MB / download["seconds"] if download["seconds"] else 0
         line = (
             f"- Dumps over {name}: every dump built in {dumps['generate_all_s']:.1f} s from the store "

@@ -270,22 +270,7 @@ def dumps(lodpub: Lodpub, store: Path, work: Path, triples: int) -> dict:
         found["writer"] = child("dump", work, job)
     except RuntimeError as error:
         found["writer"] = {"error": str(error)}
-    try:
-        start = time.perf_counter()
-        before = lodpub.rss()
-        requests.get(lodpub.url + "/dumps/", timeout=INPROC_TIMEOUT).raise_for_status()
-        found["generate_all_s"] = time.perf_counter() - start
-        manifest = requests.get(lodpub.url + "/dumps/index.json", timeout=60).json()
-        name = next(f["name"] for f in manifest["files"] if f["name"].endswith(".nt"))
-        start, size, lines = time.perf_counter(), 0, 0
-        with requests.get(lodpub.url + "/dumps/" + name, stream=True, timeout=120) as response:
-            for chunk in response.iter_content(1 << 20):
-                size += len(chunk)
-                lines += chunk.count(b"\n")
-        found["download"] = {"seconds": time.perf_counter() - start, "bytes": size, "triples": lines}
-        found["server_rss_growth"] = lodpub.peak_rss - before
-    except (requests.RequestException, StopIteration, KeyError, ValueError) as error:
-        found["download"] = {"error": f"{type(error).__name__}: {error}"}
+    found |= lodpub.fetch_dumps(INPROC_TIMEOUT)
     print(f"  dumps: {found}", flush=True)
     return found
 

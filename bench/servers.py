@@ -177,6 +177,26 @@ class Lodpub(Server):
         self.started_in = self.wait_ready("/healthz", timeout)
         return self.started_in
 
+    def fetch_dumps(self, timeout: float) -> dict:
+        """Every dump built (`/dumps/`: seconds, memory growth), then the N-Triples one downloaded."""
+        found: dict = {}
+        try:
+            start, before = time.perf_counter(), self.rss()
+            requests.get(self.url + "/dumps/", timeout=timeout).raise_for_status()
+            found["generate_all_s"] = time.perf_counter() - start
+            manifest = requests.get(self.url + "/dumps/index.json", timeout=60).json()
+            name = next(f["name"] for f in manifest["files"] if f["name"].endswith(".nt"))
+            start, size, lines = time.perf_counter(), 0, 0
+            with requests.get(self.url + "/dumps/" + name, stream=True, timeout=timeout) as response:
+                for chunk in response.iter_content(1 << 20):
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
+            found["download"] = {"seconds": time.perf_counter() - start, "bytes": size, "triples": lines}
+            found["server_rss_growth"] = self.peak_rss - before
+        except (requests.RequestException, StopIteration, KeyError, ValueError) as error:
+            found["download"] = {"error": f"{type(error).__name__}: {error}"}
+        return found
+
 
 class Ceiling(Server):
     """`bench.ceiling:app` under gunicorn with lodpub's worker settings, on the same store."""

@@ -277,7 +277,23 @@ def virtuoso_fixture(tmp_path_factory) -> Iterator[RemoteStore]:
     yield from _running(start_virtuoso, tmp_path_factory.mktemp("virtuoso"))
 
 
+@pytest.fixture(name="own_oxigraph_server")
+def own_oxigraph_server_fixture(tmp_path) -> Iterator[RemoteStore]:
+    """An `oxigraph serve` for one test alone, which may stop it and start it again (`server.start()`)."""
+    yield from _running(start_oxigraph_server, tmp_path / "own-store")
+
+
 STORE_FIXTURES = {"oxigraph-server": "oxigraph_server", "virtuoso": "virtuoso"}
+
+
+@pytest.fixture(name="tiny_over_each_store", params=["memory", *STORE_FIXTURES])
+def tiny_over_each_store_fixture(request, tiny, tmp_path) -> dict:
+    """The tiny dataset's settings, served from memory, then from each remote store filled anew for the
+    test as `lodpub load` fills it (a test using it runs once per store)."""
+    settings = {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
+    if request.param == "memory":
+        return settings
+    return fill(request.getfixturevalue(STORE_FIXTURES[request.param]), settings)
 
 
 def fill(store: RemoteStore, settings: Mapping) -> dict:

@@ -9,7 +9,11 @@ import io
 import re
 
 import pytest
-from remote_stores import STORE_FIXTURES, fill, oxigraph_server_fixture, virtuoso_fixture  # noqa: F401
+from remote_stores import (  # noqa: F401 (fixtures)
+    oxigraph_server_fixture,
+    tiny_over_each_store_fixture,
+    virtuoso_fixture,
+)
 
 from lodpub.edit.tokens import ENABLE
 
@@ -25,13 +29,9 @@ ROME_GERMAN_ONLY = """
 """
 
 
-@pytest.fixture(params=["memory", *STORE_FIXTURES])
-def settings(request, tiny, tmp_path) -> dict:
-    """The tiny dataset's settings, served from memory or from a remote store filled for the test."""
-    settings = {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
-    if request.param == "memory":
-        return settings
-    return fill(request.getfixturevalue(STORE_FIXTURES[request.param]), settings)
+@pytest.fixture
+def settings(tiny_over_each_store) -> dict:
+    return tiny_over_each_store
 
 
 @pytest.fixture

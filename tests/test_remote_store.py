@@ -23,9 +23,9 @@ from conftest import BASE
 from remote_stores import (  # noqa: F401 (fixtures)
     RemoteStore,
     StoreUnavailable,
+    own_oxigraph_server_fixture,
     oxigraph_server_fixture,
     remote_store_fixture,
-    start_oxigraph_server,
     start_virtuoso,
     virtuoso_fixture,
 )
@@ -217,16 +217,11 @@ def test_invalid_files_are_refused_with_file_and_line_and_nothing_is_sent(loaded
 
 
 @pytest.fixture
-def own_store(tmp_path):
+def own_store(own_oxigraph_server: RemoteStore) -> RemoteStore:
     """An Oxigraph server for one test, with the snapshot's dataset loaded."""
-    try:
-        remote = start_oxigraph_server(tmp_path / "store")
-    except StoreUnavailable as why:
-        pytest.skip(f"Oxigraph's server cannot start: {why}")
-    done = load(remote, FIXTURE / "heidelberg.ttl")
+    done = load(own_oxigraph_server, FIXTURE / "heidelberg.ttl")
     assert done.returncode == 0, done.stderr
-    yield remote
-    remote.stop()
+    return own_oxigraph_server
 
 
 def test_a_store_that_stops_answering_is_a_503_with_the_reason_until_it_is_back(

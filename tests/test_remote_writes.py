@@ -15,11 +15,10 @@ import pyoxigraph
 import pytest
 from remote_stores import (  # noqa: F401 (fixtures)
     RemoteStore,
-    StoreUnavailable,
     fill,
+    own_oxigraph_server_fixture,
     oxigraph_server_fixture,
     remote_store_fixture,
-    start_oxigraph_server,
     virtuoso_fixture,
 )
 from sparql_fixtures import wait_for
@@ -165,13 +164,8 @@ def test_without_an_update_url_writes_are_refused_with_how_to_name_one(served, m
 
 
 @pytest.fixture
-def own_store(tmp_path):
-    try:
-        remote = start_oxigraph_server(tmp_path / "store")
-    except StoreUnavailable as why:
-        pytest.skip(f"Oxigraph's server cannot start: {why}")
-    yield remote
-    remote.stop()
+def own_store(own_oxigraph_server: RemoteStore) -> RemoteStore:
+    return own_oxigraph_server
 
 
 def test_a_store_filled_by_other_tools_gets_its_version_graph_with_the_first_write(

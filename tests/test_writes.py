@@ -16,9 +16,8 @@ import threading
 import pyoxigraph
 import pytest
 from remote_stores import (  # noqa: F401 (fixtures)
-    STORE_FIXTURES,
-    fill,
     oxigraph_server_fixture,
+    tiny_over_each_store_fixture,
     virtuoso_fixture,
 )
 
@@ -37,13 +36,9 @@ INSERT DATA {{ GRAPH <{CITIES}> {{
 }} }}"""
 
 
-@pytest.fixture(params=["memory", *STORE_FIXTURES])
-def settings(request, tiny, tmp_path) -> dict:
-    """The tiny dataset's settings, served from memory or from a remote store that holds it."""
-    settings = {**tiny.settings, "cache_dir": str(tmp_path / "cache")}
-    if request.param == "memory":
-        return settings
-    return fill(request.getfixturevalue(STORE_FIXTURES[request.param]), settings)
+@pytest.fixture
+def settings(tiny_over_each_store) -> dict:
+    return tiny_over_each_store
 
 
 @pytest.fixture
