@@ -124,6 +124,7 @@ def _load(setting: str, data: dict, work: Path) -> dict:
 def _query(lodpub: Lodpub, query, query_url: str, plan, work: Path, found: dict) -> None:
     url = f"{lodpub.url}/sparql?query={quote(query.sparql)}"
     headers = {"Accept": JSON_RESULTS}
+    lodpub.wait_idle()  # the last workload's slow queries would take the lanes and refuse this one
     check = requests.get(url, headers=headers, timeout=120)
     if check.status_code != 200:
         found["http"][query.name] = {"error": f"HTTP {check.status_code}: {check.text[:160]!r}"}

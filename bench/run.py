@@ -203,6 +203,7 @@ def http_workloads(server, queries: list[workloads.Query], plan: Plan, work: Pat
     headers = {"Accept": JSON_RESULTS}
     for query in queries:
         url = f"{server.url}{server.sparql_path}?query={quote(query.sparql)}"
+        server.wait_idle()  # the last workload's slow queries would take the lanes and refuse this one
         try:
             check = requests.get(url, headers=headers, timeout=60)
         except requests.RequestException as error:

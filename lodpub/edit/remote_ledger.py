@@ -33,7 +33,7 @@ class RemoteLedger:
         self.store.refresh()
 
     def record(self, change: Change, outcome: Outcome) -> None:
-        before = self.store.info
+        before = outcome.before  # what it was computed on (a reader's look may have moved `info` since)
         update = change_update(
             change,
             before,
@@ -48,7 +48,7 @@ class RemoteLedger:
         if self.store.info.version != change.version:
             raise Conflict(
                 f"another instance wrote to the store first (its version is {self.store.info.version} now, "
-                f"not {before.version}); nothing of this write was applied: send it again"
+                f"not {before}); nothing of this write was applied: send it again"
             )
 
     def changes(self, count: int) -> list[Change]:

@@ -176,7 +176,7 @@ class Writer:
                 return outcome
             graphs = [graph for graph in outcome.graphs if graph not in self._derived_names()]
             change = Change(_now(), token, label, tuple(graphs), outcome.added, outcome.removed, "")
-            version = next_version(self.store.info.version, change.to_json())
+            version = next_version(outcome.before, change.to_json())
             change = Change(change.time, token, label, change.graphs, change.added, change.removed, version)
             self.ledger.record(change, outcome)
         self.store.catch_up()  # applies it here, and moves the version, dates and counts

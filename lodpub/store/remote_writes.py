@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 
 import pyoxigraph
 
-from lodpub.store import DatasetInfo
 from lodpub.store.journal import Change
 from lodpub.store.remote import HAS_PART, MODIFIED, OWL_VERSION, SIZES, VOID_TRIPLES, SparqlStore, meta_graph
 
@@ -42,7 +41,7 @@ def changes_graph(base: str) -> str:
 
 def change_update(
     change: Change,
-    before: DatasetInfo,
+    before: str,
     base: str,
     *,
     graphs: Iterable[str],
@@ -50,7 +49,7 @@ def change_update(
     blank_before: Sequence[pyoxigraph.Quad] = (),
     blank_after: Sequence[pyoxigraph.Quad] = (),
 ) -> str:
-    """The update request that applies `change` to a store at version `before`: the data's `graphs`
+    """The update request that applies `change` to a store still at version `before`: the data's `graphs`
     and `size` after it, and the whole description, before and after, of the blank nodes it touches."""
     meta = meta_graph(base)
     now = pyoxigraph.Literal(datetime.now(UTC).isoformat(), datatype=pyoxigraph.NamedNode(DATE_TIME))
@@ -71,7 +70,7 @@ def change_update(
 
 
 def _claim(
-    meta: str, before: DatasetInfo, version: str, graphs: Iterable[str], size: int, now: pyoxigraph.Literal
+    meta: str, before: str, version: str, graphs: Iterable[str], size: int, now: pyoxigraph.Literal
 ) -> str:
     """Move the version from `before`'s to `version`, if it is still `before`'s (a store filled by other
     tools, with no version of lodpub's yet: if it still has none)."""
@@ -84,10 +83,10 @@ def _claim(
     about = f"GRAPH <{meta}> {{ <{meta}>"
     old = f"{about} <{OWL_VERSION}> ?version ; <{VOID_TRIPLES}> ?triples ; <{MODIFIED}> ?modified }}"
     inserted = f"INSERT {{ {about} {' ; '.join(facts)} }} }}"
-    if before.version.startswith(SIZES):
+    if before.startswith(SIZES):
         return f"{inserted} WHERE {{ FILTER NOT EXISTS {{ {about} <{OWL_VERSION}> ?any }} }} }}"
     deleted = f"DELETE {{ {old} {about} <{HAS_PART}> ?part }} }}"
-    still = f"FILTER (?version = {pyoxigraph.Literal(before.version)})"
+    still = f"FILTER (?version = {pyoxigraph.Literal(before)})"
     return f"{deleted} {inserted} WHERE {{ {old} {still} OPTIONAL {{ {about} <{HAS_PART}> ?part }} }} }}"
 
 
