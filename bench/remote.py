@@ -39,6 +39,8 @@ def measure(data: dict, queries, plan, work: Path, result: dict, triples: int | 
     """Each remote store's figures into `result["remote"][store]`; a store that cannot run is skipped."""
     result.setdefault("remote", {})
     for name, start in _stores(triples):
+        if plan.stores is not None and name.split()[0].lower() not in plan.stores:
+            continue
         print(f"  -- lodpub over {name} --", flush=True)
         folder = work / f"remote-{name.replace(' ', '-').lower()}"
         folder.mkdir()

@@ -50,6 +50,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="duration of each load run")
     parser.add_argument("--label", default=None, help="name of the results files")
     parser.add_argument(
+        "--stores", default=None, help="the remote stores to measure: oxigraph,virtuoso (default: both)"
+    )
+    parser.add_argument(
         "--only-remote",
         action="store_true",
         help="per scale, lodpub embedded and over each remote store only (no ceiling, peers, soak)",
@@ -66,6 +69,7 @@ def main() -> None:
     scales: list[tuple[str, int | None]] = [] if args.no_heidelberg else [("heidelberg", None)]
     scales += [(name, SCALES[name]) for name in names]
     plan = Plan(args.quick, concurrency, seconds, args.only_remote)
+    plan.stores = [s.strip().lower() for s in args.stores.split(",")] if args.stores else None
 
     run = {"machine": machine.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick}
     run["scales"] = []
@@ -98,6 +102,7 @@ class Plan:
     def __init__(self, quick: bool, concurrency: list[int], seconds: float, only_remote: bool = False):
         self.quick, self.concurrency, self.seconds = quick, concurrency, seconds
         self.only_remote = only_remote
+        self.stores: list[str] | None = None  # the remote stores to measure (None: every one)
 
     def queries(self, triples: int | None) -> list[workloads.Query]:
         found = workloads.queries(triples)

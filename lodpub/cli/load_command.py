@@ -51,6 +51,7 @@ from lodpub.store.remote import (
     meta_graph,
 )
 
+SWAP_TIMEOUT = 3600.0  # seconds the last update (staging graphs moved into place) may take
 BATCH = 5_000  # triples per update sent to a remote store (fewer where the store refuses that many)
 
 
@@ -117,7 +118,8 @@ def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress:
     operations = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
     operations += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier]
     operations += [f"DROP SILENT GRAPH <{meta_graph(remote.base)}>", _meta(remote.base, info, graphs)]
-    remote.update(" ;\n".join(operations))
+    with remote.time_limit(SWAP_TIMEOUT):  # some stores copy each triple to MOVE a graph (Oxigraph)
+        remote.update(" ;\n".join(operations))
     progress.done()
     return len(graphs)
 
