@@ -118,7 +118,7 @@ def _load(setting: str, data: dict, work: Path) -> dict:
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        raise RuntimeError(f"lodpub load failed: {done.stderr.strip()[-400:]}")
+        raise RuntimeError(f"lodpub load failed: {done.stderr.strip()[:600]}")
     print(f"  lodpub load: {seconds:.1f} s ({done.stderr.strip().splitlines()[-1]})", flush=True)
     return {"seconds": seconds, "triples_per_s": data["triples"] / seconds if seconds else 0.0}
 
