@@ -50,6 +50,7 @@ from lodpub.store.remote import (
     is_remote,
     meta_graph,
 )
+from lodpub.store.remote_writes import linked_groups
 
 SWAP_TIMEOUT = 3600.0  # seconds the last update (staging graphs moved into place) may take
 BATCH = 5_000  # triples per update sent to a remote store (fewer where the store refuses that many)
@@ -169,40 +170,21 @@ def insert(graph: str, lines: list[str]) -> str:
 
 def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[list[str]]]:
     """The triples as N-Triples lines in units (a line, or all lines that share blank nodes), about
-    `size` lines per batch."""
+    `size` lines per batch: those without a blank node as they come, the others at the end."""
     batch: list[list[str]] = []
     lines = 0
-    linked: dict[str, int] = {}  # blank node label → its group
-    groups: dict[int, list[str]] = {}
-    parent: dict[int, int] = {}
-
-    def root(group: int) -> int:
-        while parent[group] != group:
-            parent[group] = parent[parent[group]]
-            group = parent[group]
-        return group
-
+    linked: list[pyoxigraph.Triple] = []
     for triple in triples:
-        line = f"{triple.subject} {triple.predicate} {triple.object} ."
-        blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, pyoxigraph.BlankNode)]
-        if not blanks:
-            batch.append([line])
-            lines += 1
-            if lines >= size:
-                yield batch
-                batch, lines = [], 0
+        if any(isinstance(term, pyoxigraph.BlankNode) for term in (triple.subject, triple.object)):
+            linked.append(triple)  # sent at the end, each group of linked blank nodes whole
             continue
-        found = {root(linked[b]) for b in blanks if b in linked}
-        group = min(found) if found else len(parent)
-        parent.setdefault(group, group)
-        groups.setdefault(group, [])
-        for other in found - {group}:
-            parent[other] = group
-            groups[group] += groups.pop(other)
-        for blank in blanks:
-            linked[blank] = group
-        groups[group].append(line)
-    for unit in groups.values():
+        batch.append([_line(triple)])
+        lines += 1
+        if lines >= size:
+            yield batch
+            batch, lines = [], 0
+    for group in linked_groups(linked):
+        unit = [_line(t) for t in group]
         if batch and lines + len(unit) > size:
             yield batch
             batch, lines = [], 0
@@ -210,6 +192,10 @@ def batches(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[li
         lines += len(unit)
     if batch:
         yield batch
+
+
+def _line(triple: pyoxigraph.Triple) -> str:
+    return f"{triple.subject} {triple.predicate} {triple.object} ."
 
 
 def _loaded_before(remote: SparqlStore) -> list[str]:

@@ -20,9 +20,9 @@ data sees: each change's JSON record (`lodpub.store.journal.Change`), so every i
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pyoxigraph
 
@@ -32,6 +32,7 @@ from lodpub.store.remote import HAS_PART, MODIFIED, OWL_VERSION, SIZES, VOID_TRI
 VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
 CREATED = "http://purl.org/dc/terms/created"
 DATE_TIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+T = TypeVar("T", pyoxigraph.Triple, pyoxigraph.Quad)
 
 
 def changes_graph(base: str) -> str:
@@ -58,7 +59,7 @@ def change_update(
     removed = [q for q in change.removed if not _has_blank(q)]
     if removed:
         operations.append(f"DELETE {{ {_block(removed)} }} WHERE {{ {claimed} }}")
-    for group in _linked_groups(blank_before):
+    for group in linked_groups(blank_before):
         pattern = _block(group, variables=True)
         operations.append(f"DELETE {{ {pattern} }} WHERE {{ {claimed} {pattern} }}")
     added = [q for q in change.added if not _has_blank(q)] + list(blank_after)
@@ -100,7 +101,7 @@ def read_changes(store: SparqlStore, count: int) -> list[Change]:
 
 
 def _has_blank(quad: pyoxigraph.Quad) -> bool:
-    return isinstance(quad.subject, pyoxigraph.BlankNode) or isinstance(quad.object, pyoxigraph.BlankNode)
+    return bool(_blanks(quad))
 
 
 def _block(quads: Sequence[pyoxigraph.Quad], variables: bool = False) -> str:
@@ -119,23 +120,29 @@ def _block(quads: Sequence[pyoxigraph.Quad], variables: bool = False) -> str:
     return " ".join(f"GRAPH {graph} {{ {' '.join(lines)} }}" for graph, lines in by_graph.items())
 
 
-def _linked_groups(quads: Sequence[pyoxigraph.Quad]) -> list[list[pyoxigraph.Quad]]:
-    """The quads in groups that share blank nodes: each group is one node's (or linked nodes') whole
-    description, matched as one pattern."""
-    group_of: dict[pyoxigraph.BlankNode, int] = {}
-    groups: dict[int, list[pyoxigraph.Quad]] = {}
-    numbers = itertools.count()
-    for quad in quads:
-        blanks = [t for t in (quad.subject, quad.object) if isinstance(t, pyoxigraph.BlankNode)]
-        found = sorted({group_of[b] for b in blanks if b in group_of})
-        group = found[0] if found else next(numbers)
-        groups.setdefault(group, [])
-        for other in found[1:]:
-            groups[group] += groups.pop(other)
-            for blank, number in group_of.items():
-                if number == other:
-                    group_of[blank] = group
-        for blank in blanks:
-            group_of[blank] = group
-        groups[group].append(quad)
+def linked_groups(statements: Iterable[T]) -> list[list[T]]:
+    """The statements (triples or quads) in groups that share blank nodes, directly or through others:
+    each group one blank node's (or linked nodes') whole description, which a request must carry whole
+    (a blank node is one node only within one request). A statement without one is a group of its own."""
+    parent: dict[pyoxigraph.BlankNode, pyoxigraph.BlankNode] = {}
+
+    def root(node: pyoxigraph.BlankNode) -> pyoxigraph.BlankNode:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    listed = list(statements)
+    for statement in listed:
+        blanks = _blanks(statement)
+        for other in blanks[1:]:
+            parent[root(other)] = root(blanks[0])
+    groups: dict[object, list[T]] = {}
+    for number, statement in enumerate(listed):
+        blanks = _blanks(statement)
+        groups.setdefault(root(blanks[0]) if blanks else number, []).append(statement)
     return list(groups.values())
+
+
+def _blanks(statement) -> list[pyoxigraph.BlankNode]:
+    return [t for t in (statement.subject, statement.object) if isinstance(t, pyoxigraph.BlankNode)]
