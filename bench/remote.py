@@ -45,9 +45,9 @@ def measure(data: dict, queries, plan, work: Path, result: dict, triples: int | 
         folder = work / f"remote-{name.replace(' ', '-').lower()}"
         folder.mkdir()
         try:
-            with start(folder) as (store, query_url, update_url):
+            with start(folder) as (store, query_url, setting):
                 result["remote"][name] = _measure_store(
-                    store, query_url, update_url, data, queries, plan, folder
+                    store, query_url, setting, data, queries, plan, folder
                 )
         except (Unavailable, subprocess.TimeoutExpired, RuntimeError) as why:
             result["skipped"][f"lodpub over {name}"] = str(why)
@@ -63,6 +63,7 @@ def _stores(triples: int | None):
 
 @contextlib.contextmanager
 def _oxigraph(folder: Path) -> Iterator[tuple[Server, str, str]]:
+    """Oxigraph's server: (the server, its query URL, lodpub's `store` setting for it)."""
     binary = oxigraph_binary()
     if binary is None:
         raise Unavailable("the oxigraph server is not installed (pip install -e '.[test]')")
@@ -70,25 +71,31 @@ def _oxigraph(folder: Path) -> Iterator[tuple[Server, str, str]]:
     try:
         server.start_sampling()
         server.start()
-        yield server, f"{server.url}/query", f"{server.url}/update"
+        yield (
+            server,
+            f"{server.url}/query",
+            f"sparql:{server.url}/query,{server.url}/update,{server.url}/store",
+        )
     finally:
         server.stop()
 
 
 @contextlib.contextmanager
 def _virtuoso(folder: Path) -> Iterator[tuple[Server, str, str]]:
+    """Virtuoso: (the server, its query URL, lodpub's `store` setting for it; writes as the SQL user
+    "SPARQL", through `/sparql` and the Graph Store Protocol's `/sparql-graph-crud`)."""
     server = Virtuoso(folder)
     try:
         server.start_sampling()
         server.start(folder)
         server.allow_sparql_updates()
-        yield server, f"{server.url}/sparql", f"{server.url}/sparql"
+        sparql = f"{server.url}/sparql"
+        yield server, sparql, f"sparql:{sparql},{sparql},{server.url}/sparql-graph-crud"
     finally:
         server.stop()
 
 
-def _measure_store(store: Server, query_url: str, update_url: str, data: dict, queries, plan, work: Path):
-    setting = f"sparql:{query_url},{update_url}"
+def _measure_store(store: Server, query_url: str, setting: str, data: dict, queries, plan, work: Path):
     found: dict = {"load": _load(setting, data, work), "http": {}, "direct": {}}
     found["rtt"] = _direct(query_url, "ASK {}", 1, plan, work)
     lodpub = Lodpub(work, [data["lodpub"]], work / "unused", env={"LODPUB_STORE": setting})

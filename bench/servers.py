@@ -258,6 +258,7 @@ class Virtuoso(Server):
         for line in VIRTUOSO_INI.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
             if stripped.startswith("["):
+                lines += _missing(replace, section)  # keys the ini lacks, at the end of their section
                 section = stripped.strip("[]")
             key = (
                 stripped.split("=", 1)[0].strip()
@@ -267,6 +268,7 @@ class Virtuoso(Server):
             if key and (section, key) in replace:
                 line = f"{key} = {replace.pop((section, key))}"
             lines.append(line)
+        lines += _missing(replace, section)
         ini = self.work / "virtuoso.ini"
         ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return ini
@@ -297,6 +299,12 @@ class Virtuoso(Server):
         self.isql(f"ld_dir('{data_dir}', '*.nt', '{graph}'); rdf_loader_run(); checkpoint;", timeout)
         self.load_s = time.perf_counter() - start
         return self.load_s
+
+
+def _missing(replace: dict[tuple[str, str], object], section: str) -> list[str]:
+    """Lines setting the keys of `replace` in `section` (taken out of `replace`)."""
+    keys = [key for key in replace if key[0] == section]
+    return [f"{key} = {replace.pop((section, key))}" for _, key in keys]
 
 
 def oxigraph_binary() -> Path | None:

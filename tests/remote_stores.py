@@ -96,6 +96,7 @@ class RemoteStore:
     name: str  # "oxigraph-server" or "virtuoso"
     query_url: str
     update_url: str
+    graph_store_url: str  # its SPARQL 1.1 Graph Store Protocol endpoint
     server: Server  # the process group (bench's `Server`: spawn, wait, stop)
     work: Path  # the store's folder in the test run
     env: dict[str, str] = field(default_factory=dict)  # what a lodpub server needs to authenticate
@@ -107,6 +108,11 @@ class RemoteStore:
     def store_setting(self) -> str:
         """lodpub's `store` setting (`LODPUB_STORE`) for this store."""
         return f"sparql:{self.query_url},{self.update_url}"
+
+    @property
+    def store_setting_with_graph_store(self) -> str:
+        """The `store` setting naming the Graph Store Protocol endpoint too (`lodpub load` sends there)."""
+        return f"{self.store_setting},{self.graph_store_url}"
 
     def query(self, query: str, accept: str = SPARQL_JSON) -> requests.Response:
         """A query as a form POST (Virtuoso hangs on a direct `application/sparql-query` POST); raises
@@ -214,19 +220,24 @@ def start_oxigraph_server(tmp_path: Path) -> RemoteStore:
         name="oxigraph-server",
         query_url=f"{server.url}/query",
         update_url=f"{server.url}/update",
+        graph_store_url=f"{server.url}/store",
         server=server,
         work=tmp_path,
     )
     return _started(store, server.start)
 
 
-def start_virtuoso(tmp_path: Path, max_rows: int | None = None) -> RemoteStore:
+def start_virtuoso(
+    tmp_path: Path, max_rows: int | None = None, ini: dict[tuple[str, str], object] | None = None
+) -> RemoteStore:
     """Start Debian's Virtuoso with a database in `tmp_path` (ini from bench: loopback ports, nothing
     written outside `tmp_path`), and let its anonymous `/sparql` endpoint update any graph. `max_rows`:
-    the most rows it answers a query with (`ResultSetMaxRows`; bench's 1,000,000 if not given)."""
+    the most rows it answers a query with (`ResultSetMaxRows`; bench's 1,000,000 if not given); `ini`:
+    other settings, by (section, key)."""
     try:
         server = SmallVirtuoso(tmp_path)  # its folder: tmp_path / "virtuoso"
         server.max_rows = max_rows or server.max_rows
+        server.tuning = {**server.tuning, **(ini or {})}
     except Unavailable as error:
         raise StoreUnavailable(str(error)) from error
     (server.work / "loads").mkdir(exist_ok=True)
@@ -234,6 +245,7 @@ def start_virtuoso(tmp_path: Path, max_rows: int | None = None) -> RemoteStore:
         name="virtuoso",
         query_url=f"{server.url}/sparql",
         update_url=f"{server.url}/sparql",
+        graph_store_url=f"{server.url}/sparql-graph-crud",  # as the user "SPARQL", as `/sparql` runs
         server=server,
         work=server.work,
     )

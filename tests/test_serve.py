@@ -114,7 +114,7 @@ def test_invalid_data_is_refused_with_the_validators_message(tiny, damage, exit_
 def test_bad_options_exit_2_with_a_message(capsys):
     assert main(["serve", "--store", "sqlite:x"]) == 2
     assert (
-        "store: expected 'memory', 'oxigraph:DIR' or 'sparql:QUERY_URL[,UPDATE_URL]'"
+        "store: expected 'memory', 'oxigraph:DIR' or 'sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]'"
         in capsys.readouterr().err
     )
 

@@ -5,11 +5,12 @@ lodpub derives from them (the entailed graph, the deployment's statements) and t
 so any number of `lodpub serve --store STORE` replicas can serve it at once.
 
 - `oxigraph:DIR` (embedded, on disk): pyoxigraph's bulk loader, replacing what the folder held.
-- `sparql:QUERY_URL,UPDATE_URL` (remote): the dataset is first built in a temporary on-disk store (the
-  same bulk loader and derivations as a server's), then sent graph by graph in batches (`BATCH`
-  triples per SPARQL Update, halved while the store refuses a request that large) into staging
-  graphs, and swapped in by one last update: each staging graph moved onto its graph, graphs of an
-  earlier load that are gone dropped, the version set in `{base}graph/meta`. Replicas see the new
+- `sparql:QUERY_URL,UPDATE_URL[,GRAPH_STORE_URL]` (remote): the dataset is first built in a temporary
+  on-disk store (the same bulk loader and derivations as a server's), then sent graph by graph in
+  batches (`DOCUMENT_BATCH` triples per N-Triples document POSTed to the Graph Store Protocol endpoint,
+  or `BATCH` per SPARQL Update without one; halved while the store refuses a request that large) into
+  staging graphs, and swapped in by one last update: each staging graph moved onto its graph, graphs
+  of an earlier load that are gone dropped, the version set in `{base}graph/meta`. Replicas see the new
   version on their next look (`remote.POLL`). A blank node is one node only within one request, so
   all triples that share one travel in the same request.
 
@@ -54,13 +55,15 @@ from lodpub.store.remote_writes import linked_groups
 
 SWAP_TIMEOUT = 3600.0  # seconds the last update (staging graphs moved into place) may take
 BATCH = 5_000  # triples per update sent to a remote store (fewer where the store refuses that many)
+DOCUMENT_BATCH = 50_000  # triples per document POSTed to its Graph Store Protocol endpoint
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     load = commands.add_parser("load", help="check data files and load them into a store (on disk or remote)")
     load.add_argument("files", nargs="*", metavar="FILE", help="data files (default: the configured data)")
     load.add_argument(
-        "--store", help="oxigraph:DIR or sparql:QUERY_URL,UPDATE_URL (default: the store setting)"
+        "--store",
+        help="oxigraph:DIR or sparql:QUERY_URL,UPDATE_URL[,GRAPH_STORE_URL] (default: the store setting)",
     )
     load.add_argument("--base-uri", dest="base_uri", help="base IRI (default: the base_uri setting)")
 
@@ -112,17 +115,32 @@ def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress:
     for graph, stage in staging.items():
         remote.update(f"DROP SILENT GRAPH <{stage}>")
         triples = (quad.triple for quad in local.quads(graph=pyoxigraph.NamedNode(graph)))
-        size = BATCH
-        for batch in batches(triples, BATCH):
+        size = DOCUMENT_BATCH if remote.endpoint.graph_store_url else BATCH
+        for batch in batches(triples, size):
             size = send_batch(remote, stage, batch, size, progress)
     earlier = [g for g in _loaded_before(remote) if g not in staging]
-    operations = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
-    operations += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier]
-    operations += [f"DROP SILENT GRAPH <{meta_graph(remote.base)}>", _meta(remote.base, info, graphs)]
+    moves = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
+    moves += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier]
+    version = [f"DROP SILENT GRAPH <{meta_graph(remote.base)}>", _meta(remote.base, info, graphs)]
     with remote.time_limit(SWAP_TIMEOUT):  # some stores copy each triple to MOVE a graph (Oxigraph)
-        remote.update(" ;\n".join(operations))
+        swap(remote, moves, version)
     progress.done()
     return len(graphs)
+
+
+def swap(remote: SparqlStore, moves: list[str], version: list[str]) -> None:
+    """Move the staging graphs into place and set the version, in one update: replicas see the old
+    data or the new, never a mix. A Virtuoso whose `TransactionAfterImageLimit` is smaller than the
+    change refuses that (SR325, "log after image size went above the limit"); then the moves are sent
+    row by row (its `sql:log-enable 3`: logged, each row committed) and the version set after them, so
+    replicas may see part of the new data under the old version for as long as the moves take."""
+    try:
+        remote.update(" ;\n".join(moves + version))
+    except StoreRefused as error:
+        if "SR325" not in str(error):
+            raise
+        remote.update("DEFINE sql:log-enable 3\n" + " ;\n".join(moves))
+        remote.update(" ;\n".join(version))
 
 
 def send_batch(remote: SparqlStore, graph: str, units: list[list[str]], size: int, progress: Progress) -> int:
@@ -135,7 +153,7 @@ def send_batch(remote: SparqlStore, graph: str, units: list[list[str]], size: in
         chunk = _first(units[start:], size)
         lines = sum(len(unit) for unit in chunk)
         try:
-            remote.update(insert(graph, [line for unit in chunk for line in unit]))
+            add(remote, graph, [line for unit in chunk for line in unit])
         except StoreRefused:
             if len(chunk) == 1:
                 raise
@@ -156,6 +174,16 @@ def _first(units: list[list[str]], size: int) -> list[list[str]]:
         chunk.append(unit)
         lines += len(unit)
     return chunk
+
+
+def add(remote: SparqlStore, graph: str, lines: list[str]) -> None:
+    """Add N-Triples `lines` to `graph`: as a document POSTed to the store's Graph Store Protocol
+    endpoint if it has one (Virtuoso parses those 30 times faster than an update, Oxigraph's server 8
+    times), else as a SPARQL Update. Either way its blank nodes are new nodes of this request."""
+    if remote.endpoint.graph_store_url:
+        remote.add_triples(graph, ("\n".join(lines) + "\n").encode("utf-8"))
+    else:
+        remote.update(insert(graph, lines))
 
 
 def insert(graph: str, lines: list[str]) -> str:

@@ -41,8 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "store",
         "memory",
-        "Where the triples live: 'memory', 'oxigraph:DIR' (on disk) or 'sparql:QUERY_URL[,UPDATE_URL]'"
-        " (a remote SPARQL 1.1 store, filled by `lodpub load`).",
+        "Where the triples live: 'memory', 'oxigraph:DIR' (on disk) or"
+        " 'sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]' (a remote SPARQL 1.1 store, filled by"
+        " `lodpub load`, through its Graph Store Protocol endpoint if given).",
     ),
     Setting("store_user", "", "User name for a remote store (HTTP Basic); never logged."),
     Setting("store_password", "", "Password for a remote store (HTTP Basic); never logged."),
@@ -247,7 +248,8 @@ def _validated(settings: dict[str, Any]) -> dict[str, Any]:
     on_disk = store.startswith("oxigraph:") and len(store) > len("oxigraph:")
     if store != "memory" and not on_disk and not (store.startswith("sparql:") and valid_spec(store)):
         raise SettingsError(
-            f"store: expected 'memory', 'oxigraph:DIR' or 'sparql:QUERY_URL[,UPDATE_URL]', got {store!r}"
+            "store: expected 'memory', 'oxigraph:DIR' or 'sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]',"
+            f" got {store!r}"
         )
     return settings
 

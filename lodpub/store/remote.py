@@ -1,5 +1,5 @@
 """A remote SPARQL 1.1 store behind the `Store` interface: lodpub in front of Virtuoso, Fuseki,
-GraphDB, QLever or Oxigraph's server (`store = "sparql:QUERY_URL[,UPDATE_URL]"`).
+GraphDB, QLever or Oxigraph's server (`store = "sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]"`).
 
 Everything the app reads goes through `query` and `quads`, so this is all a remote store needs: each
 query is sent as the SPARQL 1.1 Protocol says (POST, form-encoded, `default-graph-uri` and
@@ -67,9 +67,10 @@ class Endpoint:
     query_url: str
     update_url: str | None
     headers: Mapping[str, str]  # Authorization, if any: never printed
+    graph_store_url: str | None = None  # the SPARQL 1.1 Graph Store Protocol's (`lodpub load` sends there)
 
     def __repr__(self) -> str:  # no credentials in a traceback or a log line
-        return f"Endpoint({self.query_url!r}, {self.update_url!r})"
+        return f"Endpoint({self.query_url!r}, {self.update_url!r}, {self.graph_store_url!r})"
 
 
 def is_remote(spec: str) -> bool:
@@ -77,21 +78,23 @@ def is_remote(spec: str) -> bool:
 
 
 def endpoint_of(settings: Mapping[str, Any]) -> Endpoint:
-    """The endpoint a `store = "sparql:QUERY_URL[,UPDATE_URL]"` setting names, with its credentials."""
-    urls = settings["store"].removeprefix(PREFIX).split(",")
+    """The endpoint a `store = "sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]"` setting names, with
+    its credentials."""
+    urls = [url.strip() for url in settings["store"].removeprefix(PREFIX).split(",")]
     headers = {}
     if settings.get("store_token"):
         headers["Authorization"] = f"Bearer {settings['store_token']}"
     elif settings.get("store_user"):
         pair = f"{settings['store_user']}:{settings.get('store_password', '')}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-    update = urls[1].strip() if len(urls) > 1 and urls[1].strip() else None
-    return Endpoint(urls[0].strip(), update, headers)
+    update = urls[1] if len(urls) > 1 and urls[1] else None
+    graph_store = urls[2] if len(urls) > 2 and urls[2] else None
+    return Endpoint(urls[0], update, headers, graph_store)
 
 
 def valid_spec(spec: str) -> bool:
     urls = spec.removeprefix(PREFIX).split(",")
-    return 1 <= len(urls) <= 2 and all(url.strip().startswith(("http://", "https://")) for url in urls)
+    return 1 <= len(urls) <= 3 and all(url.strip().startswith(("http://", "https://")) for url in urls)
 
 
 def meta_graph(base: str) -> str:
@@ -171,6 +174,13 @@ class SparqlStore:
         if self.endpoint.update_url is None:
             raise StoreUnavailable("no update endpoint is configured: store = sparql:QUERY_URL,UPDATE_URL")
         self.wire.post(self.endpoint.update_url, [("update", sparql)], "*/*")
+
+    def add_triples(self, graph: str, ntriples: bytes) -> None:
+        """Add an N-Triples document to `graph` through the store's Graph Store Protocol endpoint (a
+        POST merges): the store parses a document tens of times faster than an update's text."""
+        if self.endpoint.graph_store_url is None:
+            raise StoreUnavailable("no graph store endpoint is configured")
+        self.wire.send(self.endpoint.graph_store_url, {"graph": graph}, ntriples, "application/n-triples")
 
     def quads(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[pyoxigraph.Quad]:
         """The quads matching the pattern, streamed from the store and parsed as they arrive (constant

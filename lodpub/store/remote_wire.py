@@ -80,6 +80,12 @@ class Wire:
                 raise _unavailable(error, limit) from None
             return _media(response), VIRTUOSO_BNODE.sub(rb"\1", bytes(body))
 
+    def send(self, url: str, params: Mapping[str, str], body: bytes, media: str) -> None:
+        """POST a document (`body`, of media type `media`) to the store; its answer is not kept."""
+        limit = getattr(self._local, "limit", None) or self.timeout
+        with self._sent(url, body, "*/*", limit, params=params, headers={"Content-Type": media}):
+            pass
+
     @contextlib.contextmanager
     def stream(self, url: str, fields: list[tuple[str, str]], accept: str) -> Iterator[tuple[str, IO[bytes]]]:
         """POST a form to the store and hand its answer over as it arrives; (media type, a file). Each
@@ -93,11 +99,18 @@ class Wire:
         self._session.close()
 
     @contextlib.contextmanager
-    def _sent(self, url: str, fields, accept: str, limit: float) -> Iterator[requests.Response]:
+    def _sent(
+        self, url: str, data, accept: str, limit: float, params=None, headers=None
+    ) -> Iterator[requests.Response]:
         """The store's response, once its status says it answers; its failures as exceptions."""
         try:
             response = self._session.post(
-                url, data=fields, headers={"Accept": accept}, timeout=(CONNECT_TIMEOUT, limit), stream=True
+                url,
+                data=data,
+                params=params,
+                headers={"Accept": accept, **(headers or {})},
+                timeout=(CONNECT_TIMEOUT, limit),
+                stream=True,
             )
         except requests.RequestException as error:
             raise _unavailable(error, limit) from None
@@ -167,6 +180,8 @@ def _failure(status: int, body: bytes) -> Exception:
         return StoreRefused(message)  # as the embedded store's parser says it: "error at 1:1: …"
     if compile_error:
         return StoreRefused(f"the store could not compile the query: {message}")
+    if b"SR325" in body:  # Virtuoso: the change is larger than its `TransactionAfterImageLimit`
+        return StoreRefused(f"the store refused a change that large: {message}")
     if status == 504 or status == 408:
         return StoreTimeout(f"the store timed out (HTTP {status}): {message}")
     return StoreUnavailable(f"the store answered HTTP {status}: {message}")
