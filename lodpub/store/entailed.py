@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph
@@ -64,45 +64,105 @@ def data_version(sources: Sequence[Source], base: str, deployment: Sequence[tupl
 
 def entail(store: pyoxigraph.Store, base: str) -> int:
     """Add to `store`'s entailed graph what the alignments and rules give and no graph holds yet;
-    returns how many triples were added."""
+    returns how many triples were added.
+
+    Three steps (the class alignments, the property alignments, the rules), each run again only
+    while another has added what it reads since it last ran, and only for the terms that changed (a
+    rule for anything new): at a million triples, following everything again each round cost more
+    than the first time. Each step's results are written before the next runs, with the bulk loader:
+    the store is one nobody reads yet (a load's fresh folder, a server's start, a write's copy)."""
     graph = pyoxigraph.NamedNode(graph_iri(base))
     rules = _rules(store)
-    added = 0
+    classes = _aligned(store, _SUBCLASS, _EQUIVALENT_CLASS)
+    properties = _aligned(store, _SUBPROPERTY, _EQUIVALENT_PROPERTY)
+    steps = (
+        lambda changed: _classes_restated(store, classes, changed),
+        lambda changed: _properties_restated(store, properties, changed),
+        lambda changed: _ruled(store, rules) if changed is None or changed.predicates else (),
+    )
+    added: list[list[pyoxigraph.Triple]] = []  # what each run of a step added, in order
+    ran: list[int | None] = [None] * len(steps)  # how much of `added` there was when each step last ran
     for _ in range(MAX_ROUNDS):
-        new: dict[pyoxigraph.Triple, None] = dict.fromkeys(_restated(store))
-        for rule in rules:
-            for triple in store.query(rule, use_default_graph_as_union=True):
-                if triple not in new and not _held(store, triple) and _fits(store, triple):
-                    new[triple] = None
-        if not new:
+        before = len(added)
+        for number, step in enumerate(steps):
+            since = ran[number]
+            changed = None if since is None else Changed.of(t for run in added[since:] for t in run)
+            ran[number] = len(added)
+            added.append(_written(store, graph, step(changed)))
+        if not any(added[before:]):
             break
-        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in new)
-        added += len(new)
-    return added
+    return sum(len(run) for run in added)
 
 
-def _restated(store: pyoxigraph.Store) -> Iterator[pyoxigraph.Triple]:
-    """Every statement not yet restated in the schema.org terms its class or property is aligned to,
-    where schema.org lets the property be used on its subject's types (`_fits`). One query per aligned
-    term, with both ends bound, so the store does the work (a SPARQL path with both ends free is
-    evaluated from every node of the store: minutes at a million triples)."""
-    for term, target in _aligned(store, _SUBCLASS, _EQUIVALENT_CLASS):
-        yield from store.query(
-            f"CONSTRUCT {{ ?s a {target} }} WHERE {{ ?s a {term} FILTER NOT EXISTS {{ ?s a {target} }} }}",
-            use_default_graph_as_union=True,
-        )
+class Changed:
+    """What was added since a step last ran: which alignments it must follow again."""
+
+    def __init__(self, predicates: set, types: set):
+        self.predicates, self.types = predicates, types
+
+    @classmethod
+    def of(cls, triples: Iterable[pyoxigraph.Triple]) -> Changed:
+        predicates, types = set(), set()
+        for triple in triples:
+            predicates.add(triple.predicate)
+            if triple.predicate == _TYPE:
+                types.add(triple.object)
+        return cls(predicates, types)
+
+
+def _written(
+    store: pyoxigraph.Store, graph: pyoxigraph.NamedNode, triples: Iterable[pyoxigraph.Triple]
+) -> list[pyoxigraph.Triple]:
+    """`triples` (once each) added to `graph`."""
+    new = list(dict.fromkeys(triples))
+    store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+    return new
+
+
+def _classes_restated(
+    store: pyoxigraph.Store, pairs: list[tuple], changed: Changed | None
+) -> Iterator[pyoxigraph.Triple]:
+    """Each member of an aligned class not yet a member of its schema.org class. One query per
+    aligned class, with both ends bound, so the store does the work (a SPARQL path with both ends
+    free is evaluated from every node of the store: minutes at a million triples)."""
+    for term, target in pairs:
+        if changed is None or term in changed.types:
+            restated = (
+                f"CONSTRUCT {{ ?s a {target} }} WHERE {{ ?s a {term} FILTER NOT EXISTS {{ ?s a {target} }} }}"
+            )
+            yield from store.query(restated, use_default_graph_as_union=True)
+
+
+def _properties_restated(
+    store: pyoxigraph.Store, pairs: list[tuple], changed: Changed | None
+) -> Iterator[pyoxigraph.Triple]:
+    """Each statement of an aligned property not yet restated with its schema.org property, where
+    schema.org lets that property be used on the subject's types (`_fits`). Followed again when the
+    property's statements or the types it may be used on changed."""
     present = [
         row["t"].value[len(SCHEMA) :] for row in store.query(_SCHEMA_TYPES, use_default_graph_as_union=True)
     ]
-    for term, target in _aligned(store, _SUBPROPERTY, _EQUIVALENT_PROPERTY):
-        allowed = [f"<{SCHEMA}{t}>" for t in present if fits(target.value[len(SCHEMA) :], [t])]
-        if allowed:
+    for term, target in pairs:
+        allowed = [
+            pyoxigraph.NamedNode(SCHEMA + t) for t in present if fits(target.value[len(SCHEMA) :], [t])
+        ]
+        again = changed is None or term in changed.predicates or any(t in changed.types for t in allowed)
+        if allowed and again:
             yield from store.query(
                 f"CONSTRUCT {{ ?s {target} ?o }} WHERE {{ ?s {term} ?o "
-                f"FILTER EXISTS {{ VALUES ?t {{ {' '.join(allowed)} }} ?s a ?t }} "
+                f"FILTER EXISTS {{ VALUES ?t {{ {' '.join(map(str, allowed))} }} ?s a ?t }} "
                 f"FILTER NOT EXISTS {{ ?s {target} ?o }} }}",
                 use_default_graph_as_union=True,
             )
+
+
+def _ruled(store: pyoxigraph.Store, rules: list[str]) -> Iterator[pyoxigraph.Triple]:
+    """What the ontology's rules construct that no graph holds yet and schema.org allows (`_fits`)."""
+    types: dict[pyoxigraph.Term, list[str]] = {}  # a subject's schema.org types, looked up once
+    for rule in rules:
+        for triple in store.query(rule, use_default_graph_as_union=True):
+            if not _held(store, triple) and _fits(store, triple, types):
+                yield triple
 
 
 def _aligned(
@@ -154,19 +214,22 @@ def _rules(store: pyoxigraph.Store) -> list[str]:
     return rules
 
 
-def _fits(store: pyoxigraph.Store, triple: pyoxigraph.Triple) -> bool:
+def _fits(store: pyoxigraph.Store, triple: pyoxigraph.Triple, types: dict) -> bool:
     """Whether schema.org lets the triple's property be used on its subject's schema.org types (its
     `schema:domainIncludes`): an alignment that holds for some uses of a term (`lp:address` of a
-    place) is not followed for others (of a contact point), as the markup does (`schemaorg_rules`)."""
+    place) is not followed for others (of a contact point), as the markup does (`schemaorg_rules`).
+    `types`: the subjects' types looked up so far."""
     predicate = triple.predicate.value
     if not predicate.startswith(SCHEMA):
         return True
-    types = [
-        q.object.value[len(SCHEMA) :]
-        for q in store.quads_for_pattern(triple.subject, _TYPE, None)
-        if q.object.value.startswith(SCHEMA)
-    ]
-    return bool(types) and fits(predicate[len(SCHEMA) :], types)
+    if triple.subject not in types:
+        types[triple.subject] = [
+            q.object.value[len(SCHEMA) :]
+            for q in store.quads_for_pattern(triple.subject, _TYPE, None)
+            if q.object.value.startswith(SCHEMA)
+        ]
+    found = types[triple.subject]
+    return bool(found) and fits(predicate[len(SCHEMA) :], found)
 
 
 def _held(store: pyoxigraph.Store, triple: pyoxigraph.Triple) -> bool:
