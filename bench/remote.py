@@ -299,10 +299,8 @@ def _queries_table(scale: dict, remote: dict) -> str:
         for n in names
     )
     rows = [head + " |", "|---" * (2 + 4 * len(names)) + "|"]
-    for query, systems in scale["http"].items():
-        if query.endswith("(distinct)"):
-            continue
-        embedded = systems.get("lodpub", {}).get("16")
+    for query in scale["queries"]:
+        embedded = scale["http"].get(query, {}).get("lodpub", {}).get("16")
         row = [query, f"{embedded['rps']:.0f}" if embedded else "–"]
         for name in names:
             mine = remote[name]["http"].get(query, {})

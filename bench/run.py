@@ -57,6 +57,11 @@ def main() -> None:
         action="store_true",
         help="per scale, lodpub embedded and over each remote store only (no ceiling, peers, soak)",
     )
+    parser.add_argument(
+        "--skip-embedded",
+        action="store_true",
+        help="with --only-remote: the remote stores alone (10M in Virtuoso without loading it embedded too)",
+    )
     args = parser.parse_args()
     if args.quick:
         names, concurrency, seconds = ["10k"], [16], args.seconds or 2
@@ -70,6 +75,7 @@ def main() -> None:
     scales += [(name, SCALES[name]) for name in names]
     plan = Plan(args.quick, concurrency, seconds, args.only_remote)
     plan.stores = [s.strip().lower() for s in args.stores.split(",")] if args.stores else None
+    plan.skip_embedded = args.skip_embedded and args.only_remote
 
     run = {"machine": machine.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick}
     run["scales"] = []
@@ -103,6 +109,7 @@ class Plan:
         self.quick, self.concurrency, self.seconds = quick, concurrency, seconds
         self.only_remote = only_remote
         self.stores: list[str] | None = None  # the remote stores to measure (None: every one)
+        self.skip_embedded = False  # the remote stores only, without lodpub's embedded store beside them
 
     def queries(self, triples: int | None) -> list[workloads.Query]:
         found = workloads.queries(triples)
@@ -135,17 +142,8 @@ def measure_scale(name: str, triples: int | None, work: Path, plan: Plan) -> dic
     result["queries"] = {q.name: {"selective": q.selective, "joins": q.joins} for q in queries}
     store = work / "store"
 
-    lodpub = Lodpub(work, [data["lodpub"]], store)
-    try:
-        lodpub.start_sampling()
-        result["load"]["lodpub"] = {"seconds": lodpub.start()}
-        http_workloads(lodpub, queries, plan, work, result)
-        result["pages"] = pages(lodpub, data["document"], plan, work)
-        if not plan.quick:
-            result["dumps"] = dumps(lodpub, store, work, data["triples"])
-        result["load"]["lodpub"]["peak_rss"] = lodpub.peak_rss
-    finally:
-        lodpub.stop()
+    if not plan.skip_embedded:
+        embedded(data, queries, plan, work, result)
     remote.measure(data, queries, plan, work, result, triples)
     if plan.only_remote:
         return result
@@ -170,6 +168,22 @@ def measure_scale(name: str, triples: int | None, work: Path, plan: Plan) -> dic
     virtuoso_peer(data, queries, plan, work, result)
     inproc_peers(data, queries, plan, work, result, triples)
     return result
+
+
+def embedded(data: dict, queries, plan: Plan, work: Path, result: dict) -> None:
+    """lodpub serving the scale's data from its embedded store (on disk): load, queries, pages, dumps."""
+    store = work / "store"
+    lodpub = Lodpub(work, [data["lodpub"]], store)
+    try:
+        lodpub.start_sampling()
+        result["load"]["lodpub"] = {"seconds": lodpub.start()}
+        http_workloads(lodpub, queries, plan, work, result)
+        result["pages"] = pages(lodpub, data["document"], plan, work)
+        if not plan.quick:
+            result["dumps"] = dumps(lodpub, store, work, data["triples"])
+        result["load"]["lodpub"]["peak_rss"] = lodpub.peak_rss
+    finally:
+        lodpub.stop()
 
 
 def prepare_data(triples: int | None, work: Path) -> dict:
