@@ -27,7 +27,7 @@ from lodpub.app import Services, current_services
 from lodpub.core.formats import Format, Registry
 from lodpub.core.vocab import XSD_STRING
 from lodpub.sparql.page import Download, results_table
-from lodpub.web.caching import allow_any_origin
+from lodpub.web.caching import allow_any_origin, vary
 from lodpub.web.negotiate import choose_for_request
 from lodpub.web.response_cache import keep_response
 
@@ -112,7 +112,7 @@ def run_query(name: str) -> Response:
         raise BadRequest(str(error)) from None
     renderer = next(r for r in _renderers() if r.format == fmt.name and query.form in r.forms)
     response = renderer.render(call, fmt)
-    response.vary.add("Accept")
+    vary(response, "Accept")
     keep_response()
     return response
 
@@ -280,13 +280,13 @@ def _describe(query: NamedQuery) -> dict[str, Any]:
 
 def _html(body: str, status: int = 200) -> Response:
     response = Response(body, status=status, content_type=registry().get("html").content_type)
-    response.vary.add("Accept")
+    vary(response, "Accept")
     return response
 
 
 def _json(document: Any, fmt: Format) -> Response:
     response = Response(json.dumps(document, indent=2, ensure_ascii=False), content_type=fmt.content_type)
-    response.vary.add("Accept")
+    vary(response, "Accept")
     return response
 
 

@@ -20,7 +20,7 @@ from lodpub.edit import GRAPH_STORE, change_summary, current_writes
 from lodpub.edit.uploads import format_for, read_triples
 from lodpub.edit.writer import Target, add_to_graph, replace_graph
 from lodpub.linked_data.representations import rdf_bytes
-from lodpub.web.caching import allow_any_origin
+from lodpub.web.caching import allow_any_origin, vary
 from lodpub.web.negotiate import choose_for_request
 
 bp = Blueprint("graph_store", __name__)
@@ -69,7 +69,7 @@ def _read(target: Target) -> Response:
     body = rdf_bytes(triples, fmt, services.settings["base_uri"])
     response = Response(body, content_type=fmt.content_type)
     response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Accept")
+    vary(response, "Accept")
     return allow_any_origin(response)
 
 

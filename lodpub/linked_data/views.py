@@ -22,7 +22,7 @@ from lodpub.linked_data.pages import render_resource
 from lodpub.linked_data.paths import DOC, Site
 from lodpub.linked_data.representations import compact_jsonld, rdf_bytes
 from lodpub.store import Store, entailed
-from lodpub.web.caching import cache_publicly, conditional
+from lodpub.web.caching import cache_publicly, conditional, vary
 from lodpub.web.errors import NotPublished
 from lodpub.web.i18n import choose_language, explicit_language
 from lodpub.web.negotiate import not_acceptable
@@ -96,9 +96,9 @@ def document(rest: str) -> Response:
         if alt is not fmt
     )
     if forced is None:
-        response.vary.add("Accept")
+        vary(response, "Accept")
     if forced is None or fmt.name == "html":
-        response.vary.add("Accept-Language")  # the HTML page is in the reader's language
+        vary(response, "Accept-Language")  # the HTML page is in the reader's language
     return _cacheable(response, fmt, lang if fmt.name == "html" else "")
 
 

@@ -27,7 +27,7 @@ from lodpub.publish.description_page import render_description
 from lodpub.publish.dumps import Dumps
 from lodpub.sparql.service_description import endpoint_iri, void_iri
 from lodpub.store import DatasetInfo, Store, entailed
-from lodpub.web.caching import allow_any_origin, conditional
+from lodpub.web.caching import allow_any_origin, conditional, vary
 from lodpub.web.i18n import choose_language
 from lodpub.web.negotiate import choose_for_request
 
@@ -149,6 +149,6 @@ def _respond(triples: list[pyoxigraph.Triple], write: Callable[..., None], main:
     else:
         body = written(write, triples, fmt)
     response = Response(body, content_type=fmt.content_type)
-    response.vary.add("Accept")
-    response.vary.add("Accept-Language")  # the page is in the reader's language
+    vary(response, "Accept")
+    vary(response, "Accept-Language")  # the page is in the reader's language
     return conditional(response, etag=hashlib.sha256(body).hexdigest()[:32])

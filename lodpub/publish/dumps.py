@@ -51,6 +51,7 @@ from lodpub.store.deployment import graph_iri as deployment_graph
 from lodpub.store.entailed import data_version
 from lodpub.store.entailed import graph_iri as entailed_graph
 from lodpub.web import i18n
+from lodpub.web.caching import vary
 
 bp = Blueprint("dumps", __name__)
 PATH = "dumps/"
@@ -307,7 +308,7 @@ def download(name: str) -> Response:
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = _send(folder / file.name, media_type, file.sha256)
-    response.vary.add("Accept-Encoding")
+    vary(response, "Accept-Encoding")
     return response
 
 

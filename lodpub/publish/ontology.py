@@ -13,7 +13,7 @@ from flask import Flask, Response, request, url_for
 from exporters import ontology_docs, written
 from lodpub.app import Services, current_services
 from lodpub.core.vocab import ONTOLOGY_PREFIXES
-from lodpub.web.caching import allow_any_origin, conditional
+from lodpub.web.caching import allow_any_origin, conditional, vary
 from lodpub.web.negotiate import choose_for_request, language_parameter
 
 ENDPOINT = "ontology_document"
@@ -105,5 +105,5 @@ def ontology_document(ontology: str) -> Response:
         f'<{href}>; rel="alternate"; type="{f.media_type}"' for f, href in alternates.items() if f is not fmt
     )
     if not asked:
-        response.vary.add("Accept")
+        vary(response, "Accept")
     return allow_any_origin(conditional(response, fmt.name, lang))

@@ -29,7 +29,7 @@ from lodpub.core.languages import UNTAGGED, best_language
 from lodpub.linked_data.pages import href_for, local_name, page_url
 from lodpub.site.home import read_query
 from lodpub.web import i18n
-from lodpub.web.caching import conditional
+from lodpub.web.caching import conditional, vary
 from lodpub.web.negotiate import choose_for_request
 
 PATH = "/search"
@@ -234,7 +234,7 @@ def search() -> Response:
             language_switch=True,
         )
         response = Response(html, content_type=fmt.content_type)
-    response.vary.add("Accept")
+    vary(response, "Accept")
     i18n.vary_on_language(response)
     return conditional(response, fmt.name, lang, request.query_string.decode(), keep=True)
 

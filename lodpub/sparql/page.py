@@ -23,6 +23,7 @@ from lodpub.app import current_services
 from lodpub.core.formats import Format, Registry
 from lodpub.core.vocab import LP, NAMESPACES, RDFS, XSD
 from lodpub.web import i18n
+from lodpub.web.caching import vary
 
 DEFAULT_QUERY = f"""\
 PREFIX lp: <{LP}>
@@ -197,7 +198,7 @@ def render_page(query: str | None, results: dict | None, error: str | None, stat
             rows //= 2
             html = render(rows)
     response = Response(html, status=status, content_type=registry.get("html").content_type)
-    response.vary.add("Accept")
+    vary(response, "Accept")
     return i18n.vary_on_language(response)
 
 

@@ -16,7 +16,7 @@ from lodpub.sparql import admission, protocol, safety, service_description
 from lodpub.sparql.engine import Engine
 from lodpub.sparql.page import render_page
 from lodpub.sparql.results import RESULTS
-from lodpub.web.caching import allow_any_origin, conditional
+from lodpub.web.caching import allow_any_origin, conditional, vary
 from lodpub.web.negotiate import not_acceptable
 from lodpub.web.response_cache import keep_response
 
@@ -127,6 +127,5 @@ def _cors(response: Response) -> Response:
     varies with `Accept`; `Origin` is listed for caches that key CORS answers on it."""
     if request.path == PATH:
         allow_any_origin(response)
-        response.vary.add("Accept")
-        response.vary.add("Origin")
+        vary(response, "Accept", "Origin")
     return response

@@ -9,10 +9,12 @@ exception: `send_file` validates them by their files' checksums, and answers byt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 
 from flask import Response, request
+from werkzeug.http import http_date
 
 from lodpub.app import current_services
 from lodpub.web.response_cache import keep_response
@@ -37,19 +39,48 @@ def conditional(
     info = current_services().store.info
     if etag is None:
         etag = hashlib.sha256(" ".join((info.version, request.path, *key)).encode()).hexdigest()[:20]
-    response.set_etag(etag, weak=weak)
-    response.last_modified = datetime.fromisoformat(info.modified)
+    response.headers["ETag"] = f'W/"{etag}"' if weak else f'"{etag}"'
+    response.headers["Last-Modified"] = _http_date(info.modified)
     cache_publicly(response, max_age)
     if keep:
         keep_response()
-    return response.make_conditional(request)
+    if any(name in request.environ for name in CONDITIONS):  # werkzeug's check costs every request
+        return response.make_conditional(request)
+    return response
+
+
+# The request headers that can make an answer a 304 or a 412 (`make_conditional`).
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+@functools.lru_cache(maxsize=16)
+def _http_date(modified: str) -> str:
+    """`Last-Modified` for a version's ISO date, worked out once per version rather than per request."""
+    return http_date(datetime.fromisoformat(modified))
 
 
 def cache_publicly(response: Response, max_age: int = MAX_AGE) -> Response:
     """Any cache may keep the response for `max_age` seconds. Alone (without `conditional`) only for
     answers that have no representation to validate, such as a redirect."""
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    if "Cache-Control" in response.headers:  # other directives set: keep them
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def vary(response: Response, *names: str) -> Response:
+    """Add request headers to `Vary`, each once (as werkzeug's `response.vary`, without parsing the
+    header into a set and writing it back on every change)."""
+    current = response.headers.get("Vary")
+    listed = [name.strip() for name in current.split(",")] if current else []
+    known = {name.lower() for name in listed}
+    for name in names:
+        if name.lower() not in known:
+            listed.append(name)
+            known.add(name.lower())
+    response.headers["Vary"] = ", ".join(listed)
     return response
 
 

@@ -29,6 +29,7 @@ from lodpub.core.negotiation import parse_accept, quality
 from lodpub.core.printable import printable
 from lodpub.store.remote import StoreRefused, StoreTimeout, StoreUnavailable
 from lodpub.web import i18n
+from lodpub.web.caching import vary
 
 PAGE, TEXT = "text/html", "text/plain"
 RETRY_STORE = 5  # seconds a client is told to wait for a remote store that does not answer
@@ -63,7 +64,7 @@ def _http_error(error: HTTPException) -> Response:
     response = error.get_response()  # keeps the error's own headers: Allow, Retry-After, …
     if error.code is None or error.code < 400 or response.mimetype == "application/json":
         return response  # a JSON error body (a refused write's report, asked for as JSON) is kept
-    response.vary.update(("Accept", "Accept-Language"))  # page or text, and the page's language
+    vary(response, "Accept", "Accept-Language")  # page or text, and the page's language
     page = error.page if isinstance(error, NotPublished) else prefers_page(request.headers.get("Accept"))
     html = _page(error) if page else None
     if html is None:

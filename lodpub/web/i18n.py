@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
+from lodpub.web.caching import vary
+
 SUPPORTED: tuple[str, ...] = ("en", "de")
 DEFAULT = "en"
 PARAMETER = "lang"
@@ -86,7 +88,7 @@ def choose_language() -> str:
 
 def vary_on_language(response: Response) -> Response:
     """Caches must keep one copy per language, since the same URL answers in either."""
-    response.vary.add("Accept-Language")
+    vary(response, "Accept-Language")
     return response
 
 
