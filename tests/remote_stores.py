@@ -170,6 +170,13 @@ class RemoteStore:
         for graph in sorted(self.graphs() - self.system_graphs):
             self.update(f"DROP SILENT GRAPH <{graph}>")
 
+    def restart(self) -> None:
+        """Start the stopped store again: the same ports, folder and data."""
+        if isinstance(self.server, Virtuoso):
+            self.server.start(self.work / "loads", timeout=START_TIMEOUT)
+        else:
+            self.server.start()
+
     def alive(self) -> bool:
         """The process runs and answers `ASK {}`."""
         process = self.server.process
@@ -228,12 +235,15 @@ def start_oxigraph_server(tmp_path: Path) -> RemoteStore:
 
 
 def start_virtuoso(
-    tmp_path: Path, max_rows: int | None = None, ini: dict[tuple[str, str], object] | None = None
+    tmp_path: Path,
+    max_rows: int | None = None,
+    ini: dict[tuple[str, str], object] | None = None,
+    allow_updates: bool = True,
 ) -> RemoteStore:
     """Start Debian's Virtuoso with a database in `tmp_path` (ini from bench: loopback ports, nothing
-    written outside `tmp_path`), and let its anonymous `/sparql` endpoint update any graph. `max_rows`:
-    the most rows it answers a query with (`ResultSetMaxRows`; bench's 1,000,000 if not given); `ini`:
-    other settings, by (section, key)."""
+    written outside `tmp_path`), and let its anonymous `/sparql` endpoint update any graph (unless
+    `allow_updates` is false: the caller grants that). `max_rows`: the most rows it answers a query
+    with (`ResultSetMaxRows`; bench's 1,000,000 if not given); `ini`: other settings, by (section, key)."""
     try:
         server = SmallVirtuoso(tmp_path)  # its folder: tmp_path / "virtuoso"
         server.max_rows = max_rows or server.max_rows
@@ -253,7 +263,8 @@ def start_virtuoso(
     def start() -> float:
         began = time.perf_counter()
         server.start(server.work / "loads", timeout=START_TIMEOUT)
-        server.allow_sparql_updates(HTTP_TIMEOUT)
+        if allow_updates:
+            server.allow_sparql_updates(HTTP_TIMEOUT)
         return time.perf_counter() - began
 
     _started(store, start)

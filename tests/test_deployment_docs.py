@@ -1,5 +1,6 @@
 """docs/DEPLOYMENT.md as it is written: the load, the two instances and nginx's whole configuration are
-read from the page and run (free loopback ports in place of the ones shown), over Oxigraph's server,
+read from the page and run (free loopback ports in place of the ones shown), over Oxigraph's server and
+over Virtuoso (the page's Virtuoso setting in place of Oxigraph's URLs, its grants run with `isql-vt`),
 and what the page promises is checked through nginx: public links, shared validators, caching headers,
 a new load reaching both instances, and a store that goes away and comes back."""
 
@@ -21,7 +22,7 @@ from xml.etree import ElementTree
 import pytest
 import requests
 from conftest import free_port
-from remote_stores import RemoteStore, StoreUnavailable, start_oxigraph_server
+from remote_stores import RemoteStore, StoreUnavailable, start_oxigraph_server, start_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "DEPLOYMENT.md"
@@ -57,14 +58,18 @@ class Deployment:
 
     def __init__(self, store: RemoteStore, folder: Path):
         self.store, self.folder = store, folder
-        self.ports = {"7878": store.query_url.split(":")[2].split("/")[0], "5001": str(free_port())}
+        port = store.query_url.split(":")[2].split("/")[0]
+        self.ports = {"7878": port, "8890": port, "5001": str(free_port())}
         self.ports |= {"5002": str(free_port()), "8080": str(free_port())}
         self.processes: list[subprocess.Popen] = []
         self.url = f"http://127.0.0.1:{self.ports['8080']}"
         self.instances = [f"http://127.0.0.1:{self.ports[p]}" for p in ("5001", "5002")]
 
     def text(self, marker: str) -> str:
-        return re.sub(r"\b(7878|5001|5002|8080)\b", lambda m: self.ports[m.group()], block(marker))
+        text = block(marker)
+        if self.store.name == "virtuoso":  # the page's setting for Virtuoso in place of Oxigraph's URLs
+            text = re.sub(r"sparql:http\S+", block("deployment-virtuoso-store"), text)
+        return re.sub(r"\b(7878|8890|5001|5002|8080)\b", lambda m: self.ports[m.group()], text)
 
     def load(self, *replace: tuple[str, str]) -> subprocess.CompletedProcess:
         argv = shlex.split(self.text("deployment-load"))
@@ -126,15 +131,28 @@ def with_group(process: subprocess.Popen, sig: int) -> None:
         os.killpg(process.pid, sig)
 
 
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory) -> Iterator[Deployment]:
+def start_store(name: str, folder: Path) -> RemoteStore:
+    """The store, started; Virtuoso's endpoint allowed to write by the page's own grants."""
+    if name == "oxigraph-server":
+        return start_oxigraph_server(folder)
+    store = start_virtuoso(folder, allow_updates=False)
+    try:
+        store.server.isql(" ".join(block("deployment-virtuoso-grant").splitlines()), 30)
+    except BaseException:
+        store.stop()
+        raise
+    return store
+
+
+@pytest.fixture(scope="module", params=["oxigraph-server", "virtuoso"])
+def deployment(request, tmp_path_factory) -> Iterator[Deployment]:
     if NGINX is None:
         pytest.skip("nginx is not installed (Debian's nginx; .ci/run installs it)")
-    folder = tmp_path_factory.mktemp("deployment")
+    folder = tmp_path_factory.mktemp(f"deployment-{request.param}")
     try:
-        store = start_oxigraph_server(folder / "store")
+        store = start_store(request.param, folder / "store")
     except StoreUnavailable as why:
-        pytest.skip(f"Oxigraph's server cannot start: {why}")
+        pytest.skip(f"{request.param} cannot start: {why}")
     running = Deployment(store, folder)
     try:
         done = running.load()
@@ -209,5 +227,5 @@ def test_a_new_load_reaches_both_instances_and_a_store_that_goes_away_is_a_503(d
     # Each worker of each instance notices at its own next look (at most once a second).
     for url in [*deployment.instances, deployment.url]:
         assert until(lambda u=url: store_gone(u), 10)
-    deployment.store.server.start()
+    deployment.store.restart()
     assert until(lambda: requests.get(deployment.url + "/healthz", timeout=5).status_code == 200, 15)
