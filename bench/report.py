@@ -63,9 +63,10 @@ def _scale(scale: dict) -> list[str]:
         out.append(f"| lodpub restart (filled store) | {scale['restart_s']:.2f} | |")
     out += [
         "",
-        "| query | c | lodpub p50 ms | p99 ms | req/s | bare WSGI req/s | lodpub/bare | Virtuoso req/s | "
-        "lodpub/Virtuoso | pyoxigraph p50 ms | pyox/lodpub | rdflib p50 ms | rdflib/lodpub |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| query | c | lodpub p50 ms | p99 ms | req/s | bare WSGI req/s | p99 ms | lodpub/bare "
+        "| Virtuoso req/s | p99 ms | lodpub/Virtuoso | pyoxigraph p50 ms | pyox/lodpub | rdflib p50 ms "
+        "| rdflib/lodpub |",
+        "|---" * 15 + "|",
     ]
     for query, systems in scale["http"].items():
         ours = systems.get("lodpub", {})
@@ -82,9 +83,9 @@ def _scale(scale: dict) -> list[str]:
                 figure = theirs.get(str(c))
                 if figure:
                     ratio = mine["rps"] / figure["rps"] if mine and figure["rps"] else None
-                    row += [f"{figure['rps']:.0f}", _ratio(ratio)]
+                    row += [f"{figure['rps']:.0f}", f"{figure['p99_ms']:.2f}", _ratio(ratio)]
                 else:
-                    row += [theirs.get("error", "–")[:40].replace("|", "/"), ""]
+                    row += [theirs.get("error", "–")[:40].replace("|", "/"), "", ""]
             for peer in ("pyoxigraph", "rdflib"):
                 figure = scale["inproc"].get(peer, {}).get(query)
                 if c != 1 or not figure:
@@ -104,15 +105,28 @@ def _scale(scale: dict) -> list[str]:
                 continue
             out.append(
                 f"| page {name} | {c} | {figure['p50_ms']:.2f} | {figure['p99_ms']:.2f} "
-                f"| {figure['rps']:.0f} "
-                "| | | | | | | | |"
+                f"| {figure['rps']:.0f} " + "| " * 10 + "|"
             )
+    out += _balance(scale)
     dumps = scale.get("dumps")
     if dumps:
         out += ["", _dump_line(dumps, scale["triples"])]
     from .remote import markdown as remote_markdown
 
     return [*out, "", *remote_markdown(scale)]
+
+
+def _balance(scale: dict) -> list[str]:
+    """How evenly each server's workers shared the CPU (16 connections, a new query text each time)."""
+    lines = []
+    for query, systems in scale["http"].items():
+        for system, levels in systems.items():
+            used = levels.get("16", {}).get("worker_cpu_s") if isinstance(levels, dict) else None
+            if used and len(used) > 1 and min(used) > 0:
+                each = " / ".join(f"{u:.1f}" for u in used)
+                spread = max(used) / min(used)
+                lines.append(f"- {query}, {system}: {each} s (busiest / least busy: {spread:.1f})")
+    return ["", "CPU per worker (16 connections, a new query text each time):", "", *lines] if lines else []
 
 
 def _dump_line(dumps: dict, triples: int) -> str:

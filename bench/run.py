@@ -245,9 +245,11 @@ def http_workloads(server, queries: list[workloads.Query], plan: Plan, work: Pat
             if query.name not in DISTINCT:
                 break
             server.wait_idle()
+            before = server.worker_cpu_seconds()
             measured = load.measure(url, connections, plan.seconds, headers, work, distinct=True)
+            used = [after - was for after, was in zip(server.worker_cpu_seconds(), before, strict=False)]
             entry = result["http"].setdefault(query.name + " (distinct)", {}).setdefault(server.name, {})
-            entry[str(connections)] = measured.__dict__ | {"rps": measured.rps}
+            entry[str(connections)] = measured.__dict__ | {"rps": measured.rps, "worker_cpu_s": used}
             _print(server.name, query.name + " (distinct)", connections, measured)
 
 

@@ -106,6 +106,25 @@ class Server:
                 total += times.user + times.system
         return total
 
+    def worker_cpu_seconds(self) -> list[float]:
+        """CPU time used so far by each child of the main process (a gunicorn worker) with its own
+        children (its query executors): how evenly the workers share the load."""
+        if self.process is None:
+            return []
+        try:
+            workers = psutil.Process(self.process.pid).children()
+        except psutil.NoSuchProcess:
+            return []
+        used = []
+        for worker in workers:
+            total = 0.0
+            with contextlib.suppress(psutil.Error):
+                for proc in [worker, *worker.children(recursive=True)]:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+            used.append(total)
+        return used
+
     def wait_idle(self, timeout: float = IDLE_TIMEOUT) -> None:
         """Wait until the server has finished what the last load left queued: wrk stops sending, but a
         server keeps running requests it accepted (slow queries, past wrk's own timeout), and those
