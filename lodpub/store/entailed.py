@@ -67,10 +67,10 @@ def entail(store: pyoxigraph.Store, base: str) -> int:
     returns how many triples were added.
 
     Three steps (the class alignments, the property alignments, the rules), each run again only
-    while another has added what it reads since it last ran, and only for the terms that changed (a
-    rule for anything new): at a million triples, following everything again each round cost more
-    than the first time. Each step's results are written before the next runs, with the bulk loader:
-    the store is one nobody reads yet (a load's fresh folder, a server's start, a write's copy)."""
+    while what it reads has grown since it last ran, and only for the terms that changed (the rules
+    for anything new), rather than everything again each round, most of it done already. Each step's
+    results are written before the next runs, with the bulk loader: the store is one nobody reads
+    yet (a load's fresh folder, a server's start, a write's copy)."""
     graph = pyoxigraph.NamedNode(graph_iri(base))
     rules = _rules(store)
     classes = _aligned(store, _SUBCLASS, _EQUIVALENT_CLASS)
