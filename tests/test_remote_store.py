@@ -11,11 +11,15 @@ load reaches every replica within a second or two, and a store that stops answer
 from __future__ import annotations
 
 import gzip
+import http.server
+import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pyoxigraph
 import pytest
@@ -32,7 +36,7 @@ from remote_stores import (  # noqa: F401 (fixtures)
 from sparql_fixtures import wait_for
 from test_routes_snapshot import FIXTURE, crawl
 
-from lodpub.store.remote import SparqlStore, StoreRefused, endpoint_of, meta_graph
+from lodpub.store.remote import SparqlStore, StoreRefused, StoreTimeout, endpoint_of, meta_graph
 
 LODPUB = [str(Path(sys.executable).parent / "lodpub")]
 BLANK = re.compile(r"_:[A-Za-z0-9]+")
@@ -416,6 +420,54 @@ def test_a_load_larger_than_virtuoso_takes_in_one_transaction_is_swapped_in_all_
             store.update(f"MOVE <{graph}> TO <urn:x:elsewhere>")
     finally:
         small.stop()
+
+
+class SlowToStart(http.server.BaseHTTPRequestHandler):
+    """A store that counts at once but takes `delay` seconds before it sends a graph's rows, as Virtuoso
+    does for a million (it builds the whole answer first)."""
+
+    delay = 1.5
+    rows = 3
+
+    def do_POST(self) -> None:
+        query = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())["query"][0]
+        if "hasPart" in query:  # which graphs: none recorded, so the store's own
+            body = {"head": {"vars": ["g"]}, "results": {"bindings": []}}
+        elif "COUNT" in query or "DISTINCT ?g" in query:
+            value = {"type": "literal", "value": str(self.rows)} if "COUNT" in query else None
+            binding = {"n": value} if value else {"g": {"type": "uri", "value": "urn:x:g"}}
+            body = {"head": {"vars": list(binding)}, "results": {"bindings": [binding]}}
+        else:
+            time.sleep(self.delay)
+            rows = [{"s": {"type": "uri", "value": f"urn:x:s{n}"}} for n in range(self.rows)]
+            rows = [row | {"p": {"type": "uri", "value": "urn:x:p"}, "o": row["s"]} for row in rows]
+            body = {"head": {"vars": ["s", "p", "o"]}, "results": {"bindings": rows}}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_every_triple_of_a_graph_may_take_longer_to_start_than_a_query(tmp_path):
+    """A dump reads every triple of a graph; a store may take far longer than a query's time limit
+    before it sends the first (Virtuoso, for a million): that read waits, where a query would not."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowToStart)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        store = SparqlStore(endpoint_of({"store": f"sparql:{url}"}), BASE, timeout=0.5)
+        graph = pyoxigraph.NamedNode("urn:x:g")
+        assert len(list(store.quads(graph=graph))) == SlowToStart.rows
+        with pytest.raises(StoreTimeout):
+            store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_blank_node_labels_are_mended_wherever_the_answer_is_cut_into_pieces():

@@ -40,9 +40,9 @@ import pyoxigraph
 
 from lodpub.store import DatasetInfo, QueryResult
 from lodpub.store.history import record
+from lodpub.store.remote_wire import WHOLE_GRAPH_WAIT, StoreUnavailable, Wire
 from lodpub.store.remote_wire import StoreRefused as StoreRefused
 from lodpub.store.remote_wire import StoreTimeout as StoreTimeout
-from lodpub.store.remote_wire import StoreUnavailable, Wire
 
 PREFIX = "sparql:"
 SIZES = "sizes-"  # the start of a version made from the graphs' sizes (no version graph yet)
@@ -132,13 +132,14 @@ class SparqlStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        limit: float | None = None,
     ) -> QueryResult:
         """A query over the data's graphs: by default their union and each by name, never the graph
         that holds the version (`meta_graph`), so the store answers as the embedded one does."""
         graphs = self.graphs()
         default = graphs if default_graphs is None else default_graphs
         named = graphs if named_graphs is None else named_graphs
-        return self.raw_query(sparql, default, named, base_iri)
+        return self.raw_query(sparql, default, named, base_iri, limit)
 
     def raw_query(
         self,
@@ -146,15 +147,17 @@ class SparqlStore:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         base_iri: str | None = None,
+        limit: float | None = None,
     ) -> QueryResult:
-        """A query as it is, over the store's own default dataset unless graphs are named."""
+        """A query as it is, over the store's own default dataset unless graphs are named; `limit`:
+        the seconds it may take, if not the time limit."""
         form = query_form(sparql)
         fields: list[tuple[str, str]] = [("query", with_base(sparql, base_iri))]
         fields += [("default-graph-uri", g) for g in default_graphs]
         fields += [("named-graph-uri", g) for g in named_graphs]
         graph = form in ("CONSTRUCT", "DESCRIBE")
         media, body = self.wire.post(
-            self.endpoint.query_url, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT
+            self.endpoint.query_url, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT, limit
         )
         try:
             if graph:
@@ -201,7 +204,8 @@ class SparqlStore:
                 yield pyoxigraph.Quad(subject, predicate, object, graph)
             return
         # COUNT of a variable: Virtuoso 7.2 counts 1 for `COUNT(*)` over a graph outside the dataset
-        counted = self.query(f"SELECT (COUNT(?{free[0]}) AS ?n) WHERE {{ {where} }}")
+        count = f"SELECT (COUNT(?{free[0]}) AS ?n) WHERE {{ {where} }}"
+        counted = self.query(count, limit=WHOLE_GRAPH_WAIT)  # no query's time limit: a dump's, a copy's
         total = int(next(iter(counted))["n"].value)
         read = 0
         while read < total:  # one request, unless the store cuts its answers short
@@ -222,7 +226,8 @@ class SparqlStore:
         graphs = self.graphs()
         fields = [("query", sparql), *(("default-graph-uri", g) for g in graphs)]
         fields += [("named-graph-uri", g) for g in graphs]
-        with self.wire.stream(self.endpoint.query_url, fields, RESULTS_ACCEPT) as (media, answer):
+        streamed = self.wire.stream(self.endpoint.query_url, fields, RESULTS_ACCEPT, WHOLE_GRAPH_WAIT)
+        with streamed as (media, answer):
             try:
                 yield from pyoxigraph.parse_query_results(answer, format=_results_format(media))
             except (SyntaxError, ValueError) as error:

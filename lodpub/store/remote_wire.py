@@ -21,6 +21,9 @@ from lodpub.core.printable import printable
 
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the store
 STREAM_TIMEOUT = 3600.0  # seconds a streamed answer (every triple of a graph) may take in all
+# Seconds a store may take to count a graph, or before the next bytes of all its triples: Virtuoso
+# builds a whole answer before it sends the first byte (more than 10 s for a million rows).
+WHOLE_GRAPH_WAIT = 600.0
 MAX_ANSWER_BYTES = 256 * 1024 * 1024  # the most read from the store for one query, whatever the format
 CONNECTIONS = 64  # kept-alive connections to the store per process (a worker's request threads)
 # Virtuoso writes blank nodes as `nodeID://b1` in its results (JSON and XML), which no parser takes
@@ -63,9 +66,12 @@ class Wire:
         finally:
             self._local.limit = previous
 
-    def post(self, url: str, fields: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
-        """POST a form to the store and read its whole answer by a deadline; (media type, body)."""
-        limit = getattr(self._local, "limit", None) or self.timeout
+    def post(
+        self, url: str, fields: list[tuple[str, str]], accept: str, limit: float | None = None
+    ) -> tuple[str, bytes]:
+        """POST a form to the store and read its whole answer by a deadline (`limit` seconds, else the
+        thread's time limit, else the default); (media type, body)."""
+        limit = limit or getattr(self._local, "limit", None) or self.timeout
         deadline = time.monotonic() + limit
         with self._sent(url, fields, accept, limit) as response:
             body = bytearray()
@@ -87,10 +93,12 @@ class Wire:
             pass
 
     @contextlib.contextmanager
-    def stream(self, url: str, fields: list[tuple[str, str]], accept: str) -> Iterator[tuple[str, IO[bytes]]]:
+    def stream(
+        self, url: str, fields: list[tuple[str, str]], accept: str, limit: float | None = None
+    ) -> Iterator[tuple[str, IO[bytes]]]:
         """POST a form to the store and hand its answer over as it arrives; (media type, a file). Each
-        read waits at most the time limit, the whole answer `STREAM_TIMEOUT`."""
-        limit = getattr(self._local, "limit", None) or self.timeout
+        read waits at most `limit` (else the time limit), the whole answer `STREAM_TIMEOUT`."""
+        limit = limit or getattr(self._local, "limit", None) or self.timeout
         with self._sent(url, fields, accept, limit) as response:
             response.raw.decode_content = True
             yield _media(response), _Arriving(response.raw, time.monotonic() + STREAM_TIMEOUT)
