@@ -10,9 +10,11 @@ so any number of `lodpub serve --store STORE` replicas can serve it at once.
   batches (`DOCUMENT_BATCH` triples per N-Triples document POSTed to the Graph Store Protocol endpoint,
   or `BATCH` per SPARQL Update without one; halved while the store refuses a request that large) into
   staging graphs, and swapped in by one last update: each staging graph moved onto its graph, graphs
-  of an earlier load that are gone dropped, the version set in `{base}graph/meta`. Replicas see the new
-  version on their next look (`remote.POLL`). A blank node is one node only within one request, so
-  all triples that share one travel in the same request.
+  of an earlier load that are gone dropped, the version set in `{base}graph/meta`. A first load (no
+  earlier one, the graphs empty) goes straight into place, the version set last: moving a graph
+  copies every triple in some stores (Oxigraph), and takes Virtuoso longer than its transactions may.
+  Replicas see the new version on their next look (`remote.POLL`). A blank node is one node only
+  within one request, so all triples that share one travel in the same request.
 
 Nothing is sent when the files are invalid. A progress bar is drawn on a terminal; a summary (triples,
 graphs, seconds) ends every load.
@@ -99,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
             except (StoreUnavailable, StoreRefused) as error:
                 print(f"lodpub load: {error}; the store keeps what it served before", file=sys.stderr)
                 return 1
+            except Incomplete as error:
+                print(f"lodpub load: {error}", file=sys.stderr)
+                return 1
     seconds = time.monotonic() - started
     print(
         f"lodpub: loaded {info.triples} triples in {graphs} graphs into {store.split(',')[0]} "
@@ -108,24 +113,45 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class Incomplete(Exception):
+    """The load stopped after it had changed the store: what it holds now, and what to do."""
+
+
 def send(local: OxigraphStore, remote: SparqlStore, info: DatasetInfo, progress: Progress) -> int:
-    """Send every graph of `local` to `remote` through staging graphs and swap them in at once."""
+    """Send every graph of `local` to `remote` through staging graphs and swap them in at once; into
+    place directly when the store has nothing to swap out (a first load: no copy of every triple)."""
     graphs = [g for g in local.graphs() if g != meta_graph(remote.base)]
-    staging = {graph: f"{graph}#loading-{info.version[:16]}" for graph in graphs}
-    for graph, stage in staging.items():
-        remote.update(f"DROP SILENT GRAPH <{stage}>")
-        triples = (quad.triple for quad in local.quads(graph=pyoxigraph.NamedNode(graph)))
-        size = DOCUMENT_BATCH if remote.endpoint.graph_store_url else BATCH
-        for batch in batches(triples, size):
-            size = send_batch(remote, stage, batch, size, progress)
-    earlier = [g for g in _loaded_before(remote) if g not in staging]
-    moves = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items()]
-    moves += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier]
-    version = [f"DROP SILENT GRAPH <{meta_graph(remote.base)}>", _meta(remote.base, info, graphs)]
-    with remote.time_limit(SWAP_TIMEOUT):  # some stores copy each triple to MOVE a graph (Oxigraph)
-        swap(remote, moves, version)
+    earlier = _loaded_before(remote)
+    first = not earlier and not _holds_any(remote, graphs)
+    staging = {graph: graph if first else f"{graph}#loading-{info.version[:16]}" for graph in graphs}
+    try:
+        for graph, stage in staging.items():
+            _send_graph(local, remote, graph, stage, progress)
+        moves = [f"MOVE SILENT <{stage}> TO <{graph}>" for graph, stage in staging.items() if stage != graph]
+        moves += [f"DROP SILENT GRAPH <{graph}>" for graph in earlier if graph not in staging]
+        version = [f"DROP SILENT GRAPH <{meta_graph(remote.base)}>", _meta(remote.base, info, graphs)]
+        with remote.time_limit(SWAP_TIMEOUT):  # some stores copy each triple to MOVE a graph (Oxigraph)
+            swap(remote, moves, version)
+    except (StoreUnavailable, StoreRefused) as error:
+        if first:
+            raise Incomplete(
+                f"{error}; the store holds part of this first load: run the load again"
+            ) from None
+        raise
     progress.done()
     return len(graphs)
+
+
+def _send_graph(
+    local: OxigraphStore, remote: SparqlStore, graph: str, stage: str, progress: Progress
+) -> None:
+    """Every triple of `graph` into `stage` in the store (emptied first if it is a staging graph)."""
+    if stage != graph:
+        remote.update(f"DROP SILENT GRAPH <{stage}>")
+    triples = (quad.triple for quad in local.quads(graph=pyoxigraph.NamedNode(graph)))
+    size = DOCUMENT_BATCH if remote.endpoint.graph_store_url else BATCH
+    for batch in batches(triples, size):
+        size = send_batch(remote, stage, batch, size, progress)
 
 
 def swap(remote: SparqlStore, moves: list[str], version: list[str]) -> None:
@@ -139,8 +165,20 @@ def swap(remote: SparqlStore, moves: list[str], version: list[str]) -> None:
     except StoreRefused as error:
         if "SR325" not in str(error):
             raise
-        remote.update("DEFINE sql:log-enable 3\n" + " ;\n".join(moves))
+        try:
+            remote.update("DEFINE sql:log-enable 3\n" + " ;\n".join(moves))
+        except (StoreUnavailable, StoreRefused) as failed:
+            raise Incomplete(
+                f"{failed}; the graphs were being moved into place row by row and may be partly "
+                "replaced, under the earlier version: run the load again"
+            ) from None
         remote.update(" ;\n".join(version))
+
+
+def _holds_any(remote: SparqlStore, graphs: list[str]) -> bool:
+    """Whether any of `graphs` holds a triple in the store."""
+    values = " ".join(f"<{g}>" for g in graphs)
+    return bool(remote.raw_query(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"))
 
 
 def send_batch(remote: SparqlStore, graph: str, units: list[list[str]], size: int, progress: Progress) -> int:
