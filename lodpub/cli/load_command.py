@@ -167,12 +167,12 @@ def swap(remote: SparqlStore, moves: list[str], version: list[str]) -> None:
             raise
         try:
             remote.update("DEFINE sql:log-enable 3\n" + " ;\n".join(moves))
+            remote.update(" ;\n".join(version))
         except (StoreUnavailable, StoreRefused) as failed:
             raise Incomplete(
                 f"{failed}; the graphs were being moved into place row by row and may be partly "
                 "replaced, under the earlier version: run the load again"
             ) from None
-        remote.update(" ;\n".join(version))
 
 
 def _holds_any(remote: SparqlStore, graphs: list[str]) -> bool:
