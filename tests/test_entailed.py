@@ -122,6 +122,27 @@ def test_a_rule_that_is_not_a_construct_is_refused(tmp_path):
         open_store("memory", files.served, BASE)
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "?thing <https://schema.org/name> ?name",  # names the predicate: runs again when names are added
+        "?thing ?p ?name FILTER(?p = <https://schema.org/name>)",  # any predicate: runs again on anything
+    ],
+)
+def test_a_rule_that_builds_on_another_rules_results_sees_them(tmp_path, pattern):
+    """The ontology's name rule gives `schema:name`; a rule that reads those runs again once they are
+    there, however it names the predicate (a rule runs again only for what it reads)."""
+    construct = f"CONSTRUCT {{ ?thing <urn:x:called> ?name }} WHERE {{ {pattern} }}"
+    rule = f"""<{BASE}id/rule/called> a <http://www.w3.org/ns/shacl#SPARQLRule> ;
+        <http://www.w3.org/ns/shacl#construct> "{construct}" .
+    """
+    files = files_from_settings(settings(tmp_path, DATA + rule), build_registry())
+    store = open_store("memory", files.served, BASE)
+    called = rows(store, "SELECT ?thing ?name WHERE { ?thing <urn:x:called> ?name }")
+    assert (f"{BASE}id/city/twin", "Twin") in called
+    assert called == rows(store, "SELECT ?thing ?name WHERE { ?thing schema:name ?name }")
+
+
 def test_the_service_description_describes_the_computed_graph(heidelberg_web):
     response = heidelberg_web.get("/sparql", headers={"Accept": "text/turtle"})
     description = rdflib.Graph().parse(data=response.data, format="turtle")

@@ -20,6 +20,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph
+from rdflib import URIRef
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.plugins.sparql import prepareQuery
 
 from lodpub.core.schema_org import fits
 from lodpub.core.sources import DataError, Problem, Source, version_of
@@ -72,13 +75,13 @@ def entail(store: pyoxigraph.Store, base: str) -> int:
     results are written before the next runs, with the bulk loader: the store is one nobody reads
     yet (a load's fresh folder, a server's start, a write's copy)."""
     graph = pyoxigraph.NamedNode(graph_iri(base))
-    rules = _rules(store)
+    rules = [(rule, _reads(rule)) for rule in _rules(store)]
     classes = _aligned(store, _SUBCLASS, _EQUIVALENT_CLASS)
     properties = _aligned(store, _SUBPROPERTY, _EQUIVALENT_PROPERTY)
     steps = (
         lambda changed: _classes_restated(store, classes, changed),
         lambda changed: _properties_restated(store, properties, changed),
-        lambda changed: _ruled(store, rules) if changed is None or changed.predicates else (),
+        lambda changed: _ruled(store, [rule for rule, reads in rules if _again(reads, changed)]),
     )
     added: list[list[pyoxigraph.Triple]] = []  # what each run of a step added, in order
     ran: list[int | None] = [None] * len(steps)  # how much of `added` there was when each step last ran
@@ -190,6 +193,52 @@ def _aligned(
         schema = (n for n in reached if isinstance(n, pyoxigraph.NamedNode) and n.value.startswith(SCHEMA))
         pairs += [(term, target) for target in sorted(schema, key=str)]
     return pairs
+
+
+def _again(reads: frozenset[str] | None, changed: Changed | None) -> bool:
+    """Whether a rule must run (again): the first time, or when statements with a predicate it reads
+    were added (any, if it may read any). New types count for every rule: they may let schema.org
+    allow a result it did not allow before (`_fits`)."""
+    if changed is None:
+        return True
+    added = {p.value for p in changed.predicates}
+    return bool(added) and (reads is None or RDF_TYPE in added or not reads.isdisjoint(added))
+
+
+def _reads(rule: str) -> frozenset[str] | None:
+    """The predicates a rule's pattern reads (its template aside), or None where it may read any (a
+    variable predicate, a negated path, a query rdflib's parser does not take)."""
+    try:
+        pattern = prepareQuery(rule).algebra["p"]
+    except Exception:  # pyoxigraph took it (`_rules`); rdflib's parser may still not
+        return None
+    found: set[str] = set()
+    waiting: list = [pattern]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, dict):  # rdflib's algebra nodes (CompValue) are dicts
+            for triple in dict.get(node, "triples") or ():
+                if not _named_predicates(triple[1], found):
+                    return None
+            waiting.extend(value for key, value in dict.items(node) if key not in ("triples", "_vars"))
+        elif isinstance(node, list | tuple):
+            waiting.extend(node)
+    return frozenset(found)
+
+
+def _named_predicates(predicate: object, found: set[str]) -> bool:
+    """Add the IRIs a triple pattern's predicate (an IRI or a path) may match to `found`; False where it
+    may match any predicate."""
+    if isinstance(predicate, URIRef):
+        found.add(str(predicate))
+        return True
+    if isinstance(predicate, SequencePath | AlternativePath):
+        return all(_named_predicates(part, found) for part in predicate.args)
+    if isinstance(predicate, MulPath):
+        return _named_predicates(predicate.path, found)
+    if isinstance(predicate, InvPath):
+        return _named_predicates(predicate.arg, found)
+    return False
 
 
 def _rules(store: pyoxigraph.Store) -> list[str]:
