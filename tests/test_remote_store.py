@@ -113,6 +113,13 @@ def load(
     )
 
 
+def counted(setting: str, pattern: str) -> tuple[int, SparqlStore]:
+    """How many solutions `pattern` has over the data in the store, and the store (its version read)."""
+    store = SparqlStore(endpoint_of({"store": setting}), BASE)
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    return int(next(iter(rows))["n"].value), store
+
+
 @pytest.fixture(scope="module")
 def loaded(remote_store):
     """The snapshot's dataset, put into each store by `lodpub load`."""
@@ -355,11 +362,8 @@ def test_a_graph_larger_than_a_store_takes_in_one_request_is_sent_in_smaller_one
     setting = remote_store.store_setting_with_graph_store if through == "graph store" else None
     done = load(remote_store, big, setting=setting)
     assert done.returncode == 0, done.stderr
-    store = SparqlStore(endpoint_of({"store": remote_store.store_setting}), BASE)
-    counted = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }")
-    assert int(next(iter(counted))["n"].value) == 6_000
-    linked = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:q> ?b . ?b <urn:x:r> ?o }")
-    assert int(next(iter(linked))["n"].value) == 500
+    assert counted(remote_store.store_setting, "?s <urn:x:p> ?o")[0] == 6_000
+    assert counted(remote_store.store_setting, "?s <urn:x:q> ?b . ?b <urn:x:r> ?o")[0] == 500
 
 
 # --- every triple of a graph, streamed ---------------------------------------------------------------
@@ -413,9 +417,8 @@ def test_a_load_larger_than_virtuoso_takes_in_one_transaction_is_swapped_in_all_
             big.write_text("\n".join(lines[:count]) + "\n", encoding="utf-8")
             done = load(small, big)
             assert done.returncode == 0, done.stderr
-        store = SparqlStore(endpoint_of({"store": small.store_setting}), BASE)
-        counted = store.query("SELECT (COUNT(?s) AS ?n) WHERE { ?s <urn:x:p> ?o }")
-        assert int(next(iter(counted))["n"].value) == 20_000
+        count, store = counted(small.store_setting, "?s <urn:x:p> ?o")
+        assert count == 20_000
         assert f"(version {store.info.version})" in done.stderr
         graph = next(g for g in store.graphs() if g.endswith("/big"))
         with pytest.raises(StoreRefused, match="SR325"):  # the limit held: one transaction cannot move it
@@ -440,9 +443,8 @@ def test_a_first_load_cut_short_says_so_and_the_next_load_replaces_what_it_left(
     data.write_text("\n".join(lines[:2_000]) + "\n", encoding="utf-8")
     done = load(remote_store, data)
     assert done.returncode == 0, done.stderr
-    store = SparqlStore(endpoint_of({"store": remote_store.store_setting}), BASE)
-    counted = store.query("SELECT (COUNT(?s) AS ?n) WHERE { ?s <urn:x:p> ?o }")
-    assert int(next(iter(counted))["n"].value) == 2_000
+    count, store = counted(remote_store.store_setting, "?s <urn:x:p> ?o")
+    assert count == 2_000
     assert f"(version {store.info.version})" in done.stderr
 
 
