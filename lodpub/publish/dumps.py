@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from itertools import chain
@@ -189,23 +189,27 @@ def dump_source(store: Store, files: Files, base: str, deployment: Deployment = 
     files: they are read from the store, and come last.
     """
     sources = files.served
-    computed = [
-        quad
-        for graph in (deployment_graph(base), entailed_graph(base))
-        for quad in store.quads(None, None, None, pyoxigraph.NamedNode(graph))  # small: a few per resource
-    ]
-    if store.info.version != data_version(sources, base, deployment) or _blank_nodes(computed):
+    graphs = (deployment_graph(base), entailed_graph(base))
+
+    def computed() -> Iterator[pyoxigraph.Quad]:  # read as they are written: as many as the data's
+        for graph in graphs:
+            yield from store.quads(None, None, None, pyoxigraph.NamedNode(graph))
+
+    if store.info.version != data_version(sources, base, deployment) or _blank_nodes(store, graphs):
         return DumpSource.of_quads(store.quads)  # files give blank nodes other labels than the store
     return DumpSource(
-        lambda: chain(chain.from_iterable(source_quads(s, base) for s in sources), computed),
+        lambda: chain(chain.from_iterable(source_quads(s, base) for s in sources), computed()),
         lambda: chain(
-            chain.from_iterable(source_triples(s, base) for s in sources), (q.triple for q in computed)
+            chain.from_iterable(source_triples(s, base) for s in sources), (q.triple for q in computed())
         ),
     )
 
 
-def _blank_nodes(quads: Sequence[pyoxigraph.Quad]) -> bool:
-    return any(isinstance(t, pyoxigraph.BlankNode) for q in quads for t in (q.subject, q.object))
+def _blank_nodes(store: Store, graphs: Sequence[str]) -> bool:
+    """Whether any of `graphs` holds a blank node (asked of the store, not read through)."""
+    values = " ".join(f"<{g}>" for g in graphs)
+    found = f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }}"
+    return bool(store.query(f"ASK {{ {found} }}"))
 
 
 def source_prefixes(sources: Sequence[Source], base: str) -> dict[str, str]:
