@@ -17,6 +17,8 @@ EVENT = "/doc/event/stadtarchiv-school-workshop-2021"
 chromium.require("test_browser")
 from playwright.sync_api import Browser, BrowserContext, Page  # noqa: E402
 
+COMPLETION_DELAY_MS = 150  # twice CodeMirror's `interactionDelay` (75 ms)
+
 
 @pytest.fixture(scope="module")
 def server(start_module_server) -> str:
@@ -178,6 +180,15 @@ def requests_elsewhere(page: Page) -> list[str]:
     return elsewhere
 
 
+def pick_completion(page: Page, text: str) -> None:
+    """Wait for the completion offering `text`, then take it with Enter. CodeMirror ignores keys for
+    its `interactionDelay` (75 ms) after a completion list opens, so that typing on is not taken for a
+    choice: on a busy machine Enter came sooner and was typed as a new line."""
+    page.locator(".cm-tooltip-autocomplete li", has_text=text).first.wait_for()
+    page.wait_for_timeout(COMPLETION_DELAY_MS)
+    page.keyboard.press("Enter")
+
+
 def editor_text(page: Page) -> str:
     return page.evaluate("document.querySelector('textarea[name=query]').value")
 
@@ -196,13 +207,11 @@ def test_the_query_editor_highlights_completes_prefixes_and_runs(session):
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.type("PREFIX sk")  # a declaration is completed whole
-    page.locator(".cm-tooltip-autocomplete li", has_text="skos: <").first.wait_for()
-    page.keyboard.press("Enter")
+    pick_completion(page, "skos: <")
     assert editor_text(page) == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
     page.keyboard.press("Enter")
     page.keyboard.type("SELECT ?city WHERE { ?city a l")  # a prefixed name brings its declaration
-    page.locator(".cm-tooltip-autocomplete li", has_text="lp:").first.wait_for()
-    page.keyboard.press("Enter")
+    pick_completion(page, "lp:")
     page.keyboard.type("City } LIMIT 3")
     page.keyboard.press("Escape")
     text = editor_text(page)
