@@ -105,6 +105,9 @@ def test_every_missed_target_in_a_report_is_explained(path):
     """The results file says, for each missed target, why and what would close it."""
     run = json.loads(path.read_text(encoding="utf-8"))
     rows = report.targets(run)
+    if not any("lodpub" in scale["load"] for scale in run["scales"]):
+        assert not rows  # a run of the remote stores alone (`--skip-embedded`): no target applies
+        return
     assert rows
     missed = [name for name, _measured, _scale, met in rows if met is False]
     unexplained = [name for name in missed if not any(key in name for key in GAP_NOTES)]
