@@ -71,7 +71,7 @@ class Wire:
     ) -> tuple[str, bytes]:
         """POST a form to the store and read its whole answer by a deadline (`limit` seconds, else the
         thread's time limit, else the default); (media type, body)."""
-        limit = limit or getattr(self._local, "limit", None) or self.timeout
+        limit = self._limit(limit)
         deadline = time.monotonic() + limit
         with self._sent(url, fields, accept, limit) as response:
             body = bytearray()
@@ -88,7 +88,7 @@ class Wire:
 
     def send(self, url: str, params: Mapping[str, str], body: bytes, media: str) -> None:
         """POST a document (`body`, of media type `media`) to the store; its answer is not kept."""
-        limit = getattr(self._local, "limit", None) or self.timeout
+        limit = self._limit(None)
         with self._sent(url, body, "*/*", limit, params=params, headers={"Content-Type": media}):
             pass
 
@@ -98,13 +98,17 @@ class Wire:
     ) -> Iterator[tuple[str, IO[bytes]]]:
         """POST a form to the store and hand its answer over as it arrives; (media type, a file). Each
         read waits at most `limit` (else the time limit), the whole answer `STREAM_TIMEOUT`."""
-        limit = limit or getattr(self._local, "limit", None) or self.timeout
+        limit = self._limit(limit)
         with self._sent(url, fields, accept, limit) as response:
             response.raw.decode_content = True
             yield _media(response), _Arriving(response.raw, time.monotonic() + STREAM_TIMEOUT)
 
     def close(self) -> None:
         self._session.close()
+
+    def _limit(self, given: float | None) -> float:
+        """Seconds a request may take: as given, else the thread's time limit, else the default."""
+        return given or getattr(self._local, "limit", None) or self.timeout
 
     @contextlib.contextmanager
     def _sent(

@@ -20,6 +20,8 @@ from lodpub.app import current_services
 from lodpub.web.response_cache import keep_response
 
 MAX_AGE = 300  # seconds a shared cache may reuse a response without asking again
+# The request headers that can make an answer a 304 or a 412 (`make_conditional`).
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def conditional(
@@ -47,10 +49,6 @@ def conditional(
     if any(name in request.environ for name in CONDITIONS):  # werkzeug's check costs every request
         return response.make_conditional(request)
     return response
-
-
-# The request headers that can make an answer a 304 or a 412 (`make_conditional`).
-CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 @functools.lru_cache(maxsize=16)
