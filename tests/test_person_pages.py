@@ -124,6 +124,11 @@ def test_a_relation_maps_its_cities_and_lists_what_belongs_to_it_in_date_order(c
     assert linked_from is None, "every incoming link is an lp:municipalRelation, listed above"
 
 
+def test_only_a_relation_lists_what_belongs_to_it(client):
+    for path in ("/doc/city/twin", "/doc/event/workshop", "/doc/ontology/Event"):
+        assert page(client, path).find(".//section[@aria-labelledby='related']") is None, path
+
+
 def test_a_class_page_is_the_index_of_its_members_and_those_of_its_subclasses(client):
     root = page(client, "/doc/ontology/Event")
     members = root.find(".//section[@aria-labelledby='members']")

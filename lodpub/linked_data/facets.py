@@ -23,11 +23,15 @@ RELATION = LP + "municipalRelation"
 
 
 def read_query(name: str) -> str:
-    return resources.files(__package__).joinpath("queries", f"{name}.rq").read_text("utf-8")
+    """A query of `queries/` without its comment lines: `bound` looks for the first `WHERE {`, and
+    one in a comment would leave `?item` unbound (every relation's members on one page)."""
+    text = resources.files(__package__).joinpath("queries", f"{name}.rq").read_text("utf-8")
+    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
 
 
 def bound(query: str, iri: str) -> str:
-    """`?item` bound to one IRI by a VALUES row opening the WHERE group (pyoxigraph checks the IRI)."""
+    """`?item` bound to one IRI by a VALUES row opening the first `WHERE {` group (a query whose
+    `?item` sits in a subquery writes its outer group without the keyword); pyoxigraph checks the IRI."""
     return query.replace("WHERE {", f"WHERE {{ VALUES ?item {{ {pyoxigraph.NamedNode(iri)} }}", 1)
 
 
