@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from .gaps import GAP_NOTES
 
@@ -15,7 +14,7 @@ BULK_LOAD_SCALE = 1_000_000
 # --- Markdown -----------------------------------------------------------------------------------
 
 
-def markdown(run: dict, chart_name: str) -> str:
+def markdown(run: dict, chart_name: str, first_time_chart: str | None = None) -> str:
     m = run["machine"]
     out = [
         f"# lodpub benchmark, {run['started']}{' (quick)' if run['quick'] else ''}",
@@ -38,6 +37,8 @@ def markdown(run: dict, chart_name: str) -> str:
         f"![latency and throughput against scale]({chart_name})",
         "",
     ]
+    if first_time_chart:
+        out += [f"![first-time queries: lodpub, the bare WSGI function and Virtuoso]({first_time_chart})", ""]
     for scale in run["scales"]:
         out += _scale(scale)
     out += _targets(run)
@@ -325,54 +326,3 @@ def _targets(run: dict) -> list[str]:
             "idle machine.",
         ]
     return [*out, ""]
-
-
-# --- chart --------------------------------------------------------------------------------------
-
-
-def chart(run: dict, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
-    scales = [s for s in run["scales"] if s["name"] != "heidelberg"] or run["scales"]
-    xs = [max(s["triples"], 1) for s in scales]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for system in ("lodpub", *PEERS_HTTP):
-        lat = [_http(s, "lookup", system, 1, "p50_ms") for s in scales]
-        rps = [_http(s, "limit10", system, 16, "rps") for s in scales]
-        if any(v > 0 for v in lat):  # nan (not measured) compares false
-            left.plot(xs, lat, marker="o", label=f"{system} (HTTP, c=1)")
-        if any(v > 0 for v in rps):
-            right.plot(xs, rps, marker="o", label=f"{system} (c=16)")
-    for system in ("pyoxigraph", "rdflib"):
-        lat = [
-            (s["inproc"].get(system, {}).get("lookup", {}).get("median") or math.nan) * 1000 for s in scales
-        ]
-        if any(v > 0 for v in lat):
-            left.plot(xs, lat, marker="s", linestyle="--", label=f"{system} (in-process)")
-    if not left.lines or not right.lines:  # a run of the remote stores alone: no chart to draw
-        plt.close(fig)
-        return
-    left.set(
-        xscale="log",
-        yscale="log",
-        xlabel="triples",
-        ylabel="median latency, ms",
-        title="lookup of one resource",
-    )
-    right.set(xscale="log", xlabel="triples", ylabel="requests/s", title="SELECT … LIMIT 10, 16 connections")
-    for axis in (left, right):
-        axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _http(scale: dict, query: str, system: str, c: int, key: str) -> float:
-    figure = scale["http"].get(query, {}).get(system, {}).get(str(c))
-    return figure[key] if figure else math.nan

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pyoxigraph
 import requests
 
-from . import generate, load, machine, remote, report, soak, workloads
+from . import charts, generate, load, machine, remote, report, soak, workloads
 from .servers import Ceiling, Lodpub, Unavailable, Virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,8 +125,10 @@ class Plan:
 def write(run: dict, label: str) -> Path:
     (RESULTS / f"{label}.json").write_text(json.dumps(run, indent=1), encoding="utf-8")
     markdown = RESULTS / f"{label}.md"
-    markdown.write_text(report.markdown(run, f"{label}.png"), encoding="utf-8")
-    report.chart(run, RESULTS / f"{label}.png")
+    charts.chart(run, RESULTS / f"{label}.png")
+    first_time = f"{label}-first-time.png"
+    drawn = charts.first_time_chart(run, RESULTS / first_time)
+    markdown.write_text(report.markdown(run, f"{label}.png", first_time if drawn else None), encoding="utf-8")
     return markdown
 
 

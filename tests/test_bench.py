@@ -15,7 +15,7 @@ import pyoxigraph
 import pytest
 from conftest import ROOT
 
-from bench import generate, load, report, workloads
+from bench import charts, generate, load, report, workloads
 from bench.gaps import GAP_NOTES
 
 SIZE = 3000
@@ -116,6 +116,25 @@ def test_every_missed_target_in_a_report_is_explained(path):
     assert "## Targets" in text
     for name in missed:
         assert name in text
+
+
+def _figure(rps: float) -> dict:
+    return {"16": {"rps": rps, "p50_ms": 1.0, "p99_ms": 2.0}}
+
+
+def test_the_first_time_chart_sets_lodpub_beside_its_peers_and_is_linked_from_the_report(tmp_path):
+    pytest.importorskip("matplotlib")
+    http = {"lookup (distinct)": {"lodpub": _figure(2000), "bare WSGI": _figure(4000)}}
+    run = {"scales": [{"name": "10k", "triples": 10_000, "http": http}]}
+    assert charts.first_time_chart(run, tmp_path / "first-time.png")
+    assert (tmp_path / "first-time.png").read_bytes().startswith(b"\x89PNG")
+    lodpub_alone = {"lookup (distinct)": {"lodpub": _figure(9)}}
+    alone = {"scales": [{"name": "10m", "triples": 10**7, "http": lodpub_alone}]}
+    assert not charts.first_time_chart(alone, tmp_path / "alone.png"), "no peer measured: no chart"
+    assert not (tmp_path / "alone.png").exists()
+    latest = json.loads(max(RESULTS, key=lambda p: p.name).read_text(encoding="utf-8")) if RESULTS else None
+    if latest and "machine" in latest:
+        assert "](first.png)" in report.markdown(latest, "chart.png", "first.png")
 
 
 def test_the_soak_reports_every_route_and_tells_flat_memory_from_growth():
