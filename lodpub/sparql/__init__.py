@@ -16,14 +16,17 @@ from lodpub.sparql.results import GRAPH, RESULTS, Answer
 
 
 def init_app(app: Flask, services: Services) -> None:
-    """Set up the engine (limits, graphs, a lazily started executor pool) and route `/sparql`."""
+    """Set up the engine (limits, graphs, a lazily started executor pool) and route `/sparql`; the
+    plain first-time query is answered before Flask (`direct`)."""
     from lodpub.sparql import page
+    from lodpub.sparql.direct import DirectQueries
     from lodpub.sparql.engine import Engine
     from lodpub.sparql.views import bp
 
     services.sparql = Engine(services.settings, services.formats, services.store, services.files)
     app.register_blueprint(bp)
     page.init_app(app)
+    app.wsgi_app = DirectQueries(app.wsgi_app, services)  # innermost: inside the proxy fix and caches
 
 
 def start_executors(services: Services, wait: float = 0.0) -> bool:

@@ -198,14 +198,16 @@ def run(
     query: str,
     formats: Mapping[str, Format | None],
     dataset: safety.Dataset | None = None,
+    client: str | None = None,
 ) -> Answer:
-    """`engine.run` behind admission: a cached answer at once, else in a lane, else 503 + Retry-After."""
+    """`engine.run` behind admission: a cached answer at once, else in a lane, else 503 + Retry-After.
+    `client`: who asks, where there is no Flask request to tell (`direct`)."""
     answer = engine.cached(query, formats, dataset)
     if answer is not None:
         return answer
     admission = engine.admission
     short = min(SHORT_BUDGET, engine.limits.timeout)
-    client = client_address()
+    client = client_address() if client is None else client
     lane = admission.admit(client)
     try:
         try:

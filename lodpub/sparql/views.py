@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lodpub.app import current_services
-from lodpub.sparql import admission, protocol, safety, service_description
+from lodpub.sparql import admission, direct, protocol, safety, service_description
 from lodpub.sparql.engine import Engine
 from lodpub.sparql.page import render_page
 from lodpub.sparql.results import RESULTS
@@ -63,7 +63,9 @@ def endpoint() -> Response:
             raise not_acceptable(offered, "query results")
         # Behind admission: a slow query may not hold the threads that pages and cheap queries need.
         formats = engine.engine_formats(chosen)
-        answer = admission.run(engine, query_request.query, formats, query_request.dataset)
+        answer = direct.answered(request.environ) or admission.run(
+            engine, query_request.query, formats, query_request.dataset
+        )
     except HTTPException as error:
         if page:
             return render_page(query_request.query, None, error.description, error.code or 500)

@@ -42,7 +42,7 @@ def conditional(
     if etag is None:
         etag = hashlib.sha256(" ".join((info.version, request.path, *key)).encode()).hexdigest()[:20]
     response.headers["ETag"] = f'W/"{etag}"' if weak else f'"{etag}"'
-    response.headers["Last-Modified"] = _http_date(info.modified)
+    response.headers["Last-Modified"] = last_modified(info.modified)
     cache_publicly(response, max_age)
     if keep:
         keep_response()
@@ -52,7 +52,7 @@ def conditional(
 
 
 @functools.lru_cache(maxsize=16)
-def _http_date(modified: str) -> str:
+def last_modified(modified: str) -> str:
     """`Last-Modified` for a version's ISO date, worked out once per version rather than per request."""
     return http_date(datetime.fromisoformat(modified))
 
