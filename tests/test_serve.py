@@ -1,8 +1,10 @@
 """`lodpub serve` runs gunicorn on the dataset, refuses invalid data, and keeps on-disk stores."""
 
+import http.client
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 import rdflib
@@ -10,6 +12,7 @@ import requests
 from conftest import BASE, LODPUB, ROOT, free_port
 
 from lodpub.cli import main
+from lodpub.cli.serving import KEEPALIVE_REQUESTS
 
 JSON = "application/sparql-results+json"
 
@@ -66,6 +69,29 @@ def test_several_workers_share_one_on_disk_store(start_server, tiny, tmp_path, m
     tiny.write_data("not Turtle at all {")  # a second start must not reparse
     again = start_server("--store", store, env=env)
     assert {requests.get(again.url + "/healthz", timeout=15).json()["version"]} == versions
+
+
+def test_a_keep_alive_connection_is_closed_after_some_requests_so_workers_share_the_load(start_server, tiny):
+    """A connection stays with the worker that accepted it: after `KEEPALIVE_REQUESTS` the server
+    closes it, and the client's next connection goes to whichever worker accepts it first."""
+    env = {
+        "LODPUB_DATA": str(tiny.data),
+        "LODPUB_ONTOLOGY": str(tiny.ontology),
+        "LODPUB_SHAPES": str(tiny.shapes),
+    }
+    server = start_server("--workers", "2", env=env)
+    connection = http.client.HTTPConnection(urlsplit(server.url).netloc, timeout=15)
+    try:
+        for number in range(1, KEEPALIVE_REQUESTS + 1):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            closing = response.getheader("Connection", "").lower() == "close"
+            assert closing == (number == KEEPALIVE_REQUESTS), number
+        assert response.will_close and connection.sock is None, "the server closed it"
+    finally:
+        connection.close()
 
 
 def test_data_on_the_command_line_replaces_an_on_disk_store(start_server, tiny, tmp_path):
