@@ -7,12 +7,19 @@ GAP_NOTES = {
     "/sparql req/s": (
         "Repeated queries are answered by the response cache before Flask runs "
         "(lodpub/web/response_cache.py), so they beat the ceiling, which runs its query each time. A query "
-        "text seen for the first time (the `(distinct)` rows) pays gunicorn and Flask (~0.5 ms of CPU), the "
-        "one-pass safety check, the executor round trip over a pipe (~0.15 ms, mostly waking an idle process "
-        "on this VM) and the query: about 1 ms of server CPU per request, so on 2 cores shared with wrk "
-        "~1,800-2,000 req/s, below Virtuoso's ~2,300 on such queries. To close: answer uncached GETs for "
-        "`/sparql` in the WSGI layer too (no Flask routing or request object), and keep executors spinning "
-        "briefly after a job under load (measured: saves ~50 µs at one connection, costs CPU at many)."
+        "text seen for the first time (the `(distinct)` rows) pays gunicorn, the protocol and safety checks, "
+        "the executor round trip over a pipe (waking an idle process: the price of queries that can be "
+        "killed at their time limit, which pyoxigraph cannot do in-process) and the query. Runs before "
+        "2026-12-03 evening also paid Flask's request cycle (~0.2 ms of a worker's CPU of ~0.3 ms); since "
+        "then the plain first-time GET is answered before Flask (lodpub/sparql/direct.py: in-process "
+        "390 -> 151 µs per request), and `lodpub serve` spreads connections over its workers."
+    ),
+    "first-time lookup p50": (
+        "A first-time lookup at 1M goes through gunicorn, the protocol and safety checks and the executor "
+        "round trip over a pipe (0.1-0.2 ms on this VM, mostly waking an idle process) on top of the "
+        "engine's own ~0.06-0.1 ms; before 2026-12-03 evening Flask's request cycle added ~0.2 ms more "
+        "(now skipped: lodpub/sparql/direct.py). The executor hop stays: it is what lets a query be killed "
+        "at its time limit."
     ),
     "p50 <= 1.2x pyoxigraph": (
         "Selective queries without a cache hit: lodpub adds gunicorn, Flask and the executor round trip "

@@ -1,15 +1,9 @@
-"""The results of one run as Markdown (a table per scale, ratios to each peer, the targets) and a chart."""
+"""The results of one run as Markdown: a table per scale, ratios to each peer, the targets (`targets`)."""
 
 from __future__ import annotations
 
-import math
-
 from .gaps import GAP_NOTES
-
-PEERS_HTTP = ("bare WSGI", "Virtuoso")
-MB = 1024 * 1024
-BULK_LOAD_SCALE = 1_000_000
-
+from .targets import MB, PEERS_HTTP, targets
 
 # --- Markdown -----------------------------------------------------------------------------------
 
@@ -164,145 +158,6 @@ def _ratio(value) -> str:
 
 
 # --- targets ------------------------------------------------------------------------------------
-
-
-def targets(run: dict) -> list[tuple[str, str, str, bool | None]]:
-    """(target, measured, scale, met) for each target the run measured."""
-    rows: list[tuple[str, str, str, bool | None]] = []
-    by_name = {s["name"]: s for s in run["scales"]}
-    hd = by_name.get("heidelberg")
-    if hd:
-        rows += _throughput_targets(hd)
-    large = by_name.get("1m") or next((s for s in reversed(run["scales"]) if s["name"] != "heidelberg"), None)
-    if large:
-        rows += _scale_targets(large)
-    return rows
-
-
-def _rps(scale: dict, query: str, system: str, c: int = 16) -> float | None:
-    figure = scale["http"].get(query, {}).get(system, {}).get(str(c))
-    return figure["rps"] if figure and not figure["errors"] else None
-
-
-def _geomean(values: list[float]) -> float | None:
-    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
-
-
-def _throughput_targets(hd: dict) -> list:
-    rows = []
-    for peer, goal in (("Virtuoso", 1.5), ("bare WSGI", 0.6)):
-        ratios = [
-            mine / theirs
-            for query in hd["http"]
-            if (mine := _rps(hd, query, "lodpub")) and (theirs := _rps(hd, query, peer))
-        ]
-        limit = (_rps(hd, "limit10", "lodpub") or 0) / (_rps(hd, "limit10", peer) or math.inf)
-        mean = _geomean(ratios)
-        if mean is None:
-            rows.append((f"/sparql req/s >= {goal}x {peer} (c=16)", "peer not measured", "heidelberg", None))
-            continue
-        rows.append(
-            (
-                f"/sparql req/s >= {goal}x {peer} (c=16)",
-                f"{limit:.2f}x on LIMIT 10; {mean:.2f}x geometric mean over {len(ratios)} queries",
-                "heidelberg",
-                mean >= goal and limit >= goal,
-            )
-        )
-    ceiling = _rps(hd, "limit10", "bare WSGI")
-    for page in ("html", "jsonld"):
-        figure = hd.get("pages", {}).get(page, {}).get("16")
-        if not figure:
-            continue
-        if ceiling:
-            ratio = figure["rps"] / ceiling
-            rows.append((f"page {page} req/s >= 0.5x bare WSGI", f"{ratio:.2f}x", "heidelberg", ratio >= 0.5))
-        rows.append(
-            (
-                f"page {page} p99 < 20 ms (c=16)",
-                f"{figure['p99_ms']:.1f} ms",
-                "heidelberg",
-                figure["p99_ms"] < 20,
-            )
-        )
-    p99s = [(q, s["lodpub"]["16"]["p99_ms"]) for q, s in hd["http"].items() if "16" in s.get("lodpub", {})]
-    if p99s:
-        worst = max(p99s, key=lambda x: x[1])
-        rows.append(
-            (
-                "/sparql p99 < 20 ms (c=16), worst query",
-                f"{worst[1]:.1f} ms ({worst[0]})",
-                "heidelberg",
-                worst[1] < 20,
-            )
-        )
-    return rows
-
-
-def _scale_targets(scale: dict) -> list:
-    name, rows = scale["name"], []
-    ours, floor = scale["load"].get("lodpub", {}), scale["load"].get("pyoxigraph", {})
-    if ours.get("seconds") and floor.get("seconds"):
-        ratio = ours["seconds"] / floor["seconds"]
-        measured = (
-            f"{ratio:.2f}x ({ours['seconds']:.1f} s vs {floor['seconds']:.1f} s; "
-            "lodpub's figure includes starting the server)"
-        )
-        at_scale = scale.get("triples", 0) >= BULK_LOAD_SCALE  # below, starting the server dominates
-        if not at_scale:
-            measured += f"; the target is for {BULK_LOAD_SCALE:,} triples"
-        met = ratio <= 1.5 if at_scale else None
-        rows.append(("bulk load <= 1.5x pyoxigraph bulk_load", measured, name, met))
-    oxi, rdf = scale["inproc"].get("pyoxigraph", {}), scale["inproc"].get("rdflib", {})
-    for query, flags in scale.get("queries", {}).items():
-        lodpub = scale["http"].get(query, {}).get("lodpub", {})
-        distinct = scale["http"].get(query + " (distinct)", {}).get("lodpub", {}).get("1")
-        if flags["selective"] and "median" in oxi.get(query, {}):
-            bound = oxi[query]["median"] * 1000 * 1.2 + 1
-            mine, how = (
-                (distinct, "new query text each time") if distinct else (lodpub.get("1"), "answer cache hit")
-            )
-            if mine:
-                measured = f"{mine['p50_ms']:.2f} ms ({how}) vs bound {bound:.2f} ms"
-                rows.append(
-                    (f"{query}: p50 <= 1.2x pyoxigraph + 1 ms", measured, name, mine["p50_ms"] <= bound)
-                )
-        if flags["joins"] and query in rdf and "median" in oxi.get(query, {}):
-            figure, floor_ms = rdf[query], oxi[query]["median"] * 1000
-            slow = figure["median"] * 1000 if "median" in figure else figure.get("timeout", 0) * 1000
-            if not slow:
-                continue
-            engine = slow / floor_ms
-            cached = lodpub.get("1")
-            extra = (
-                f"; repeated through lodpub (answer cache): {slow / cached['p50_ms']:.0f}x"
-                if cached and cached["p50_ms"]
-                else ""
-            )
-            more = ">" if "timeout" in figure else ""
-            measured = (
-                f"{more}{engine:.1f}x uncached (rdflib {slow:.0f} ms, pyoxigraph {floor_ms:.1f} ms){extra}"
-            )
-            rows.append((f"{query}: >= 20x faster than rdflib", measured, name, engine >= 20))
-    if ours.get("peak_rss"):
-        rss = ours["peak_rss"] / MB
-        rows.append(("server RSS < 1.5 GB (all processes)", f"{rss:.0f} MB", name, rss < 1536))
-    if "restart_s" in scale:
-        rows.append(
-            (
-                "restart on the on-disk store < 2 s",
-                f"{scale['restart_s']:.2f} s",
-                name,
-                scale["restart_s"] < 2,
-            )
-        )
-    writer = scale.get("dumps", {}).get("writer", {})
-    if "seconds" in writer:
-        speed = writer["triples"] / writer["seconds"]
-        growth = writer["rss_growth"] / MB
-        rows.append(("N-Triples dump >= 300k triples/s", f"{speed:,.0f} triples/s", name, speed >= 300_000))
-        rows.append(("dump memory growth < 100 MB", f"{growth:.1f} MB", name, growth < 100))
-    return rows
 
 
 def _targets(run: dict) -> list[str]:

@@ -27,7 +27,7 @@ import pyoxigraph
 import requests
 
 from . import charts, generate, load, machine, remote, report, soak, workloads
-from .servers import Ceiling, Lodpub, Unavailable, Virtuoso
+from .servers import Ceiling, Lodpub, Replay, Unavailable, Virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -36,6 +36,7 @@ ONTOLOGY = ROOT / "ontology" / "lodpub.ttl"
 HEIDELBERG = ROOT / "data" / "heidelberg.ttl"
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 JSON_RESULTS = "application/sparql-results+json"
+REPLAYED = ("limit10", "lookup")  # the repeated queries also measured against lodpub's replayed bytes
 RDFLIB_MAX = 1_000_000  # rdflib is measured up to this size; beyond, it would take hours
 INPROC_TIMEOUT = 1800
 DISTINCT = ("limit10", "lookup")  # also run with a new query text per request: lodpub's cache never hits
@@ -181,6 +182,7 @@ def embedded(data: dict, queries, plan: Plan, work: Path, result: dict) -> None:
         result["load"]["lodpub"] = {"seconds": lodpub.start()}
         http_workloads(lodpub, queries, plan, work, result)
         result["pages"] = pages(lodpub, data["document"], plan, work)
+        result["replay"] = replayed(lodpub, queries, data["document"], plan, work)
         if not plan.quick:
             result["dumps"] = dumps(lodpub, store, work, data["triples"])
         result["load"]["lodpub"]["peak_rss"] = lodpub.peak_rss
@@ -280,6 +282,31 @@ def pages(lodpub: Lodpub, document: str, plan: Plan, work: Path) -> dict:
                 flush=True,
             )
     return measured
+
+
+def replayed(lodpub: Lodpub, queries, document: str, plan: Plan, work: Path) -> dict:
+    """The repeated workloads (16 connections) against lodpub's own responses replayed by a bare WSGI
+    function (`bench.ceiling:replay`): the same bytes at the least a Python server can spend."""
+    cases = {
+        q.name: (f"/sparql?query={quote(q.sparql)}", JSON_RESULTS) for q in queries if q.name in REPLAYED
+    }
+    cases |= {"page html": (document, "text/html"), "page jsonld": (document, "application/ld+json")}
+    found: dict = {}
+    replay = Replay(work, lodpub.url)
+    try:
+        replay.start()
+        for name, (path, accept) in cases.items():
+            url = replay.url + path
+            load.measure(url, 16, 1, {"Accept": accept}, work)  # every worker fetches and keeps it
+            replay.wait_idle()
+            measured = load.measure(url, 16, plan.seconds, {"Accept": accept}, work)
+            found[name] = {"16": measured.__dict__ | {"rps": measured.rps}}
+            _print(replay.name, name, 16, measured)
+    except Unavailable as why:
+        found = {"skipped": str(why)}
+    finally:
+        replay.stop()
+    return found
 
 
 def dumps(lodpub: Lodpub, store: Path, work: Path, triples: int) -> dict:

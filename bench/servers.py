@@ -235,6 +235,24 @@ class Ceiling(Server):
         return self.started_in
 
 
+class Replay(Server):
+    """`bench.ceiling:replay` under gunicorn with lodpub's worker settings: `origin`'s responses, kept."""
+
+    name = "replay"
+
+    def __init__(self, work: Path, origin: str):
+        super().__init__()
+        self.work, self.origin = work, origin
+
+    def start(self, timeout: float = 120) -> float:
+        argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS)]
+        argv += ["-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "bench.ceiling:replay"]
+        argv += ["--access-logfile", "-"]
+        self.spawn(argv, {"BENCH_ORIGIN": self.origin}, self.work / "replay.log")
+        self.started_in = self.wait_ready("/healthz", timeout)
+        return self.started_in
+
+
 class Virtuoso(Server):
     """Debian's Virtuoso Open Source, with its ini copied and bound to loopback in a temporary folder."""
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph
 import pytest
+import requests
 from conftest import ROOT
 
 from bench import charts, generate, load, report, workloads
@@ -116,6 +117,44 @@ def test_every_missed_target_in_a_report_is_explained(path):
     assert "## Targets" in text
     for name in missed:
         assert name in text
+
+
+def test_the_replay_ceiling_answers_with_the_origins_own_headers_and_bytes(start_server, monkeypatch):
+    from bench import ceiling
+
+    server = start_server("--workers", "1")
+    monkeypatch.setenv("BENCH_ORIGIN", server.url)
+    monkeypatch.setattr(ceiling, "_kept", {})
+    environ = {"PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%7B%7D", "HTTP_ACCEPT": "text/csv"}
+    started = []
+    answers = [b"".join(ceiling.replay(environ, lambda *a: started.append(a))) for _ in range(2)]
+    origin = requests.get(f"{server.url}/sparql?query=ASK%7B%7D", headers={"Accept": "text/csv"}, timeout=15)
+    assert answers == [origin.content] * 2
+    assert started[0] == started[1] and started[0][0] == "200 OK"
+    assert dict(started[0][1])["ETag"] == origin.headers["ETag"]
+    assert len(ceiling._kept) == 1, "asked the origin once"
+
+
+def test_first_time_and_replay_targets_compare_lodpub_with_each_peer():
+    def figure(rps: float, cpu: list[float] | None = None) -> dict:
+        return {"16": {"rps": rps, "errors": 0, "p99_ms": 5.0} | ({"worker_cpu_s": cpu} if cpu else {})}
+
+    http = {
+        "lookup": {"lodpub": figure(5000)},
+        "lookup (distinct)": {
+            "lodpub": figure(2700, [3.0, 2.4]),
+            "bare WSGI": figure(4000),
+            "Virtuoso": figure(1000),
+        },
+    }
+    hd = {"name": "heidelberg", "http": http, "pages": {"html": figure(3000)}, "load": {}, "inproc": {}}
+    hd["replay"] = {"lookup": figure(6000), "page html": figure(6000)}
+    rows = {name: (measured, met) for name, measured, _scale, met in report.targets({"scales": [hd]})}
+    assert rows["first-time /sparql req/s >= 0.6x bare WSGI (c=16)"] == ("0.68x lookup", True)
+    assert rows["first-time /sparql req/s >= 2.5x Virtuoso (c=16)"] == ("2.70x lookup", True)
+    assert rows["CPU per worker: busiest <= 1.5x least busy"] == ("1.2x lookup", True)
+    assert rows["repeated lookup req/s >= 0.8x replayed bytes (c=16)"] == ("0.83x (5000 vs 6000)", True)
+    assert rows["page html req/s >= 0.6x replayed bytes (c=16)"] == ("0.50x (3000 vs 6000)", False)
 
 
 def _figure(rps: float) -> dict:
