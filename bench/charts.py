@@ -27,10 +27,11 @@ def _pyplot():
     return plt
 
 
-def chart(run: dict, path: Path) -> None:
+def chart(run: dict, path: Path) -> bool:
+    """Latency and throughput against scale; whether a chart was drawn (not for the remote stores alone)."""
     plt = _pyplot()
     if plt is None:
-        return
+        return False
     scales = [s for s in run["scales"] if s["name"] != "heidelberg"] or run["scales"]
     xs = [max(s["triples"], 1) for s in scales]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -49,7 +50,7 @@ def chart(run: dict, path: Path) -> None:
             left.plot(xs, lat, marker="s", linestyle="--", label=f"{system} (in-process)")
     if not left.lines or not right.lines:  # a run of the remote stores alone: no chart to draw
         plt.close(fig)
-        return
+        return False
     left.set(
         xscale="log",
         yscale="log",
@@ -64,6 +65,7 @@ def chart(run: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return True
 
 
 def first_time_chart(run: dict, path: Path) -> bool:

@@ -8,7 +8,7 @@ from .targets import MB, PEERS_HTTP, targets
 # --- Markdown -----------------------------------------------------------------------------------
 
 
-def markdown(run: dict, chart_name: str, first_time_chart: str | None = None) -> str:
+def markdown(run: dict, chart_name: str | None, first_time_chart: str | None = None) -> str:
     m = run["machine"]
     out = [
         f"# lodpub benchmark, {run['started']}{' (quick)' if run['quick'] else ''}",
@@ -28,11 +28,13 @@ def markdown(run: dict, chart_name: str, first_time_chart: str | None = None) ->
         "responses and answers up to 1 MB, per worker); the `(distinct)` rows send a new query text each "
         "time, so nothing is cached.",
         "",
-        f"![latency and throughput against scale]({chart_name})",
-        "",
     ]
+    if chart_name:
+        out += [f"![latency and throughput against scale]({chart_name})", ""]
     if first_time_chart:
         out += [f"![first-time queries: lodpub, the bare WSGI function and Virtuoso]({first_time_chart})", ""]
+    if run.get("notes"):  # added by hand after the run: what was measured or changed since
+        out += ["## Since this run", "", *(f"- {note}" for note in run["notes"]), ""]
     for scale in run["scales"]:
         out += _scale(scale)
     out += _targets(run)

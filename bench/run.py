@@ -126,10 +126,10 @@ class Plan:
 def write(run: dict, label: str) -> Path:
     (RESULTS / f"{label}.json").write_text(json.dumps(run, indent=1), encoding="utf-8")
     markdown = RESULTS / f"{label}.md"
-    charts.chart(run, RESULTS / f"{label}.png")
-    first_time = f"{label}-first-time.png"
-    drawn = charts.first_time_chart(run, RESULTS / first_time)
-    markdown.write_text(report.markdown(run, f"{label}.png", first_time if drawn else None), encoding="utf-8")
+    chart, first_time = f"{label}.png", f"{label}-first-time.png"
+    drawn = charts.chart(run, RESULTS / chart), charts.first_time_chart(run, RESULTS / first_time)
+    text = report.markdown(run, chart if drawn[0] else None, first_time if drawn[1] else None)
+    markdown.write_text(text, encoding="utf-8")
     return markdown
 
 
