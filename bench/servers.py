@@ -228,7 +228,15 @@ class Ceiling(Server):
 
     def start(self, timeout: float = 120) -> float:
         argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS)]
-        argv += ["-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "bench.ceiling:app"]
+        argv += [
+            "-c",
+            "python:bench.gunicorn_conf",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "bench.ceiling:app",
+        ]
         argv += ["--access-logfile", "-"]  # lodpub logs every request too: the same settings
         self.spawn(argv, {"BENCH_STORE": str(self.store)}, self.work / "ceiling.log")
         self.started_in = self.wait_ready("/sparql?query=ASK%7B%7D", timeout)
@@ -246,7 +254,15 @@ class Replay(Server):
 
     def start(self, timeout: float = 120) -> float:
         argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS)]
-        argv += ["-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "bench.ceiling:replay"]
+        argv += [
+            "-c",
+            "python:bench.gunicorn_conf",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "bench.ceiling:replay",
+        ]
         argv += ["--access-logfile", "-"]
         self.spawn(argv, {"BENCH_ORIGIN": self.origin}, self.work / "replay.log")
         self.started_in = self.wait_ready("/healthz", timeout)
