@@ -1,6 +1,7 @@
 """The documentation says what the code does: the README's settings table is the generated one."""
 
 import json
+import re
 import shlex
 import subprocess
 
@@ -13,6 +14,13 @@ from lodpub.store.deployment import deployment_of
 def test_readme_starts_with_make_run_and_make_test():
     commands = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("make ")]
     assert [c.split()[1] for c in commands[:2]] == ["run", "test"]
+
+
+def test_every_image_the_readme_shows_is_in_the_repository():
+    readme = (ROOT / "README.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images, "the README shows the first-time chart"
+    assert [path for path in images if not (ROOT / path).is_file()] == []
 
 
 def test_readme_settings_table_is_the_generated_one():
