@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .report import PEERS_HTTP
+from .targets import PEERS_HTTP
 
 FIRST_TIME = ("limit10 (distinct)", "lookup (distinct)")  # the workloads with a new text per request
 SYSTEMS = ("lodpub", *PEERS_HTTP)

@@ -26,12 +26,12 @@ from urllib.parse import parse_qsl
 from lodpub.app import Services
 from lodpub.sparql import admission, protocol
 from lodpub.sparql.results import Answer
+from lodpub.web import COMPRESS_MIN_SIZE
 from lodpub.web.caching import CONDITIONS, MAX_AGE, last_modified
 from lodpub.web.response_cache import KEEP, WSGIApp
 
 ANSWERED = "lodpub.sparql.answered"  # the environ key: an Answer, or the exception the query raised
 PATH = "/sparql"
-COMPRESSED_FROM = 500  # bytes: from this size, and with an encoding accepted, Flask compresses
 # The endpoint's headers besides the answer's own: the view's caching and CORS, its hooks' `nosniff`,
 # and the `Vary` compression adds to every compressible type.
 VARY = "Accept-Encoding, Accept, Origin"
@@ -60,7 +60,7 @@ class DirectQueries:
         except Exception as error:  # the view raises it, so Flask renders it as every error is
             environ[ANSWERED] = error
             return self.app(environ, start_response)
-        if len(answer.body) >= COMPRESSED_FROM and environ.get("HTTP_ACCEPT_ENCODING"):
+        if len(answer.body) >= COMPRESS_MIN_SIZE and environ.get("HTTP_ACCEPT_ENCODING"):  # Flask compresses
             environ[ANSWERED] = answer
             return self.app(environ, start_response)
         environ[KEEP] = True  # as the view's `conditional(keep=True)`: the response cache may keep it

@@ -22,6 +22,7 @@ from lodpub.web.response_cache import ResponseCache, WSGIApp
 
 # Besides every format of the registry (RDF, SPARQL results, pages, exports): the site's own assets.
 ASSETS = ("text/css", "text/plain", "application/javascript", "application/json", "image/svg+xml")
+COMPRESS_MIN_SIZE = 500  # bytes: smaller responses are sent as they are
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -43,7 +44,7 @@ def init_app(app: Flask, services: Services) -> None:
     app.config.update(
         COMPRESS_MIMETYPES=sorted({*ASSETS, *(f.media_type for f in services.formats.formats)}),
         COMPRESS_ALGORITHM=["br", "gzip"],
-        COMPRESS_MIN_SIZE=500,
+        COMPRESS_MIN_SIZE=COMPRESS_MIN_SIZE,
         # Streamed responses are files sent as they are (dumps: final bytes with published checksums,
         # their own .gz, byte ranges) or long streams; re-encoding them would break ranges and lengths.
         COMPRESS_STREAMS=False,
