@@ -22,13 +22,14 @@ GAP_NOTES = {
         "at its time limit."
     ),
     "replayed bytes": (
-        "A repeated request is answered by lodpub's response cache before Flask runs, but still after the "
-        "rate limiter, the store's look for new writes (one `stat`) and a key of the path, query string, "
-        "data version and eleven request headers; gunicorn's access log line is also written through "
-        "lodpub's logger, which strips query values and escapes control characters. The replay function "
-        "does one dictionary lookup. Measured 2026-12-03 (heidelberg, 16 connections): 0.79x on limit10, "
-        "0.64x on lookup, 0.82x and 0.87x on the html and JSON-LD page, within one run's noise of each "
-        "other (the same code answers all four)."
+        "A repeated request is answered by lodpub's response cache before Flask runs, after the rate "
+        "limiter, the store's look for new writes (one `stat`) and a key of the path, query string, data "
+        "version and eleven request headers: 8-10 µs a request in-process. gunicorn's access log line is "
+        "written through lodpub's logger, which strips query values and escapes control characters (21 µs "
+        "a request until 2026-12-03 late, 11 µs since). The replay function does one dictionary lookup. "
+        "Two runs on 2026-12-03: 0.79-0.81x on limit10, 0.61-0.64x on lookup, 0.50-0.82x on the html page "
+        "and 0.62-0.87x on the JSON-LD page; the same code answers all four, so most of the spread is the "
+        "run's noise on 2 cores shared with wrk."
     ),
     "CPU per worker": (
         "A keep-alive connection stays with the worker that accepted it. Since 2026-12-03 evening "
