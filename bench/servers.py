@@ -217,6 +217,14 @@ class Lodpub(Server):
         return found
 
 
+def gunicorn_argv(app: str, port: int) -> list[str]:
+    """A bare WSGI function under lodpub's worker settings: workers, threads, the keep-alive rule
+    (`bench/gunicorn_conf.py`) and an access log line per request, as `lodpub serve` writes."""
+    argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS)]
+    argv += ["-c", "python:bench.gunicorn_conf", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    return [*argv, "--access-logfile", "-", app]
+
+
 class Ceiling(Server):
     """`bench.ceiling:app` under gunicorn with lodpub's worker settings, on the same store."""
 
@@ -227,17 +235,7 @@ class Ceiling(Server):
         self.work, self.store = work, store
 
     def start(self, timeout: float = 120) -> float:
-        argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS)]
-        argv += [
-            "-c",
-            "python:bench.gunicorn_conf",
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--log-level",
-            "warning",
-            "bench.ceiling:app",
-        ]
-        argv += ["--access-logfile", "-"]  # lodpub logs every request too: the same settings
+        argv = gunicorn_argv("bench.ceiling:app", self.port)
         self.spawn(argv, {"BENCH_STORE": str(self.store)}, self.work / "ceiling.log")
         self.started_in = self.wait_ready("/sparql?query=ASK%7B%7D", timeout)
         return self.started_in
@@ -253,17 +251,7 @@ class Replay(Server):
         self.work, self.origin = work, origin
 
     def start(self, timeout: float = 120) -> float:
-        argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS)]
-        argv += [
-            "-c",
-            "python:bench.gunicorn_conf",
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--log-level",
-            "warning",
-            "bench.ceiling:replay",
-        ]
-        argv += ["--access-logfile", "-"]
+        argv = gunicorn_argv("bench.ceiling:replay", self.port)
         self.spawn(argv, {"BENCH_ORIGIN": self.origin}, self.work / "replay.log")
         self.started_in = self.wait_ready("/healthz", timeout)
         return self.started_in
