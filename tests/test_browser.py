@@ -46,7 +46,7 @@ class Session:
         self.page: Page = self.context.new_page()
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
+        self.page.on("requestfailed", self._request_failed)
         self.page.on("response", self._response)
 
     def _only_this_server(self, route) -> None:
@@ -55,6 +55,12 @@ class Session:
         else:
             self.problems.append(f"request to another host: {route.request.url}")
             route.abort()
+
+    def _request_failed(self, request) -> None:
+        """A request the browser itself cancelled (`net::ERR_ABORTED`: the page navigated away while
+        the favicon was still loading) is not the server's failure; any other failure is."""
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url} {request.failure}")
 
     def _console(self, message) -> None:
         if message.type in ("error", "assert"):
