@@ -157,6 +157,17 @@ def test_first_time_and_replay_targets_compare_lodpub_with_each_peer():
     assert rows["page html req/s >= 0.6x replayed bytes (c=16)"] == ("0.50x (3000 vs 6000)", False)
 
 
+def test_a_repeated_workload_measured_in_turns_with_its_replay_is_compared_with_those_turns():
+    """The figures lodpub and the replay reached side by side are the pair compared; lodpub's own
+    run, minutes earlier on a machine whose speed drifts, is not."""
+    figure = {"16": {"rps": 2000.0, "errors": 0, "p99_ms": 5.0}}
+    paired = {"16": {"rps": 5400.0, "errors": 0, "p99_ms": 5.0}}
+    hd = {"name": "heidelberg", "http": {"lookup": {"lodpub": figure}}, "pages": {}, "load": {}, "inproc": {}}
+    hd["replay"] = {"lookup": {"16": {"rps": 6000.0}, "lodpub": paired, "rounds": {}}}
+    rows = {name: (measured, met) for name, measured, _scale, met in report.targets({"scales": [hd]})}
+    assert rows["repeated lookup req/s >= 0.8x replayed bytes (c=16)"] == ("0.90x (5400 vs 6000)", True)
+
+
 def _figure(rps: float) -> dict:
     return {"16": {"rps": rps, "p50_ms": 1.0, "p99_ms": 2.0}}
 

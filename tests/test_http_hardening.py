@@ -205,3 +205,44 @@ def test_the_access_log_keeps_parameter_names_not_values(live):
     assert "SECRET123" not in log and "HUSH" not in log and "PRIVATE" not in log and "REFSECRET" not in log
     assert "GET /sparql?query=…&api_key=…&token=… HTTP/1.1" in log
     assert "GET /search?q=… HTTP/1.1" in log
+
+
+class _Sent:
+    """What gunicorn hands its logger of a sent response."""
+
+    def __init__(self, status: str, sent: int | None):
+        self.status, self.sent, self.headers = status, sent, [("Content-Type", "text/plain")]
+
+
+@pytest.mark.parametrize(
+    "target, extra, sent",
+    [
+        ("/sparql?query=ASK%20%7B%7D&api_key=SECRET", {"HTTP_REFERER": "http://x/?t=1"}, 120),
+        ("/doc/city/montpellier", {"HTTP_USER_AGENT": "agent\x1b[2J"}, 0),
+        ("/sparql", {"HTTP_AUTHORIZATION": "Basic ZWRpdG9yOnNlY3JldA=="}, None),
+    ],
+)
+def test_the_access_line_is_gunicorns_combined_line_without_values(target, extra, sent):
+    """lodpub writes the line without gunicorn's table of every header and environ entry; the line is
+    the one that table gives the default format, with values stripped and controls escaped."""
+    from gunicorn.config import Config
+    from gunicorn.glogging import SafeAtoms
+
+    from lodpub.cli.serving import COMBINED, AccessLog
+
+    config = Config()
+    assert config.access_log_format == COMBINED
+    logger = AccessLog(config)
+    logger.now = lambda: "[04/Dec/2026:10:00:00 +0000]"  # one second for both lines
+    path, _, query = target.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": target, "PATH_INFO": path, "QUERY_STRING": query}
+    environ |= {"SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", **extra}
+    response = _Sent("200 OK", sent)
+    line = logger.combined_line(response, environ)
+    table = SafeAtoms(logger.atoms(response, environ, environ, _Elapsed()))
+    assert line == COMBINED % table
+    assert "SECRET" not in line and "\x1b" not in line
+
+
+class _Elapsed:
+    seconds, microseconds = 0, 1500
