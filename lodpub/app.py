@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from flask import Flask, current_app
-
 from lodpub.core.formats import Format, Registry, build_registry
 from lodpub.core.settings import load_settings
 from lodpub.core.sources import Files
 from lodpub.store import Store
 
 if TYPE_CHECKING:  # the parts import this module; their types are only named here
+    from flask import Flask
+
     from exporters.schemaorg import Alignment
     from lodpub.api.context import JsonLdContext
     from lodpub.api.named_queries import NamedQuery
@@ -147,6 +147,8 @@ def static_parts() -> tuple[Part, ...]:
 def create_app(config: Mapping[str, Any] | None = None, parts: Sequence[Part] | None = None) -> Flask:
     """Build the app: settings first, then the services, then each part, then the HTTP layer around
     them all (errors, proxies, compression, the response cache)."""
+    from flask import Flask
+
     from lodpub import web
 
     settings = load_settings(config)
@@ -198,6 +200,8 @@ def build_services(settings: Mapping[str, Any], parts: tuple[Part, ...]) -> Serv
 
 def current_services() -> Services:
     """The services of the app handling the current request."""
+    from flask import current_app  # here, not above: query executors import this module, not Flask
+
     return current_app.extensions[EXTENSION]
 
 

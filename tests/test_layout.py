@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,16 @@ def test_every_package_opens_with_a_docstring_that_says_what_it_owns():
 def test_every_folder_of_code_is_a_package_so_it_is_installed():
     folders = {p.parent for p in modules()}
     assert not [str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").is_file()]
+
+
+def test_a_query_executor_starts_without_flask_or_rdflibs_sparql_parser():
+    """Every worker starts its executors as fresh interpreters (and again after one is killed at its
+    time limit): what their modules import is paid by each, on every restart. Flask and rdflib's SPARQL
+    parser once made up two thirds of an executor's start."""
+    heavy = ("flask", "werkzeug", "jinja2", "rdflib.plugins.sparql")
+    code = (
+        "import sys, lodpub.sparql.child, lodpub.store.oxigraph, lodpub.store.journal\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -203,6 +203,28 @@ def test_without_a_spare_the_next_query_waits_out_the_restart_instead_of_a_503(s
     assert answered.status_code == 200, answered.get_data(as_text=True)
 
 
+def test_the_spares_start_once_the_executors_a_worker_waits_for_have_started(sparql_app_with, monkeypatch):
+    """Started together, the spares took CPU from the executors a worker waits for before it serves
+    (a restart of two workers on two cores started six interpreters at once)."""
+    app = sparql_app_with(query_executors=2, query_spares=1)
+    pool = services_of(app).sparql.pool
+    events: list[str] = []
+    replace = ExecutorPool._replace
+
+    def recorded(self, executor, into) -> None:
+        kind = "spare" if into is self._spares else "executor"
+        events.append(f"{kind} starting")
+        replace(self, executor, into)
+        events.append(f"{kind} started")
+
+    monkeypatch.setattr(ExecutorPool, "_replace", recorded)
+    assert pool.warm_up(wait=30)
+    assert wait_for(lambda: "spare started" in events, timeout=30)
+    executors = ["executor starting"] * 2 + ["executor started"] * 2
+    assert events == [*executors, "spare starting", "spare started"]
+    assert len(pool.pids) == 3
+
+
 @pytest.mark.parametrize(
     "deep",
     [

@@ -8,11 +8,14 @@ Kept light on import: executor processes import this package too, and need none 
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from lodpub.app import Part, Services, current_services
 from lodpub.core.formats import Format
 from lodpub.sparql.results import GRAPH, RESULTS, Answer
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_app(app: Flask, services: Services) -> None:

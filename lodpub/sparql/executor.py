@@ -251,12 +251,13 @@ class ExecutorPool:
         return self._ready.wait(wait) if wait > 0 else self._ready.is_set()
 
     def _warm_up(self) -> None:
-        """Start, side by side, the executors and spares no query has started yet."""
-        starting = [self._start_cold(self._idle), self._start_cold(self._spares)]
-        for thread in starting[0]:
+        """Start, side by side, the executors no query has started yet, and then the spares: started
+        together, the spares took CPU from the executors a worker waits for before it serves (a
+        restart of two workers on two cores started six interpreters at once)."""
+        for thread in self._start_cold(self._idle):
             thread.join()
         self._ready.set()
-        for thread in starting[1]:
+        for thread in self._start_cold(self._spares):
             thread.join()
 
     def _start_cold(

@@ -20,9 +20,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import URIRef
-from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 
 from lodpub.core.schema_org import fits
 from lodpub.core.sources import DataError, Problem, Source, version_of
@@ -207,7 +204,12 @@ def _again(reads: frozenset[str] | None, changed: Changed | None) -> bool:
 
 def _reads(rule: str) -> frozenset[str] | None:
     """The predicates a rule's pattern reads (its template aside), or None where it may read any (a
-    variable predicate, a negated path, a query rdflib's parser does not take)."""
+    variable predicate, a negated path, a query rdflib's parser does not take).
+
+    rdflib's SPARQL parser is imported here, where a load needs it: every query executor imports this
+    module (through the store), and the parser alone took a third of an executor's start."""
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
         pattern = prepareQuery(rule).algebra["p"]
     except Exception:  # pyoxigraph took it (`_rules`); rdflib's parser may still not
@@ -229,6 +231,9 @@ def _reads(rule: str) -> frozenset[str] | None:
 def _named_predicates(predicate: object, found: set[str]) -> bool:
     """Add the IRIs a triple pattern's predicate (an IRI or a path) may match to `found`; False where it
     may match any predicate."""
+    from rdflib import URIRef
+    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+
     if isinstance(predicate, URIRef):
         found.add(str(predicate))
         return True
