@@ -1,5 +1,7 @@
 """The store: each file in its own named graph, queried as one; on disk it is filled once and kept."""
 
+import hashlib
+
 import pyoxigraph
 import pytest
 from conftest import BASE
@@ -135,3 +137,34 @@ def test_many_processes_can_read_one_directory(tiny, tmp_path):
     spec = f"oxigraph:{tmp_path / 'db'}"
     readers = [open_store(spec, sources(tiny), BASE) for _ in range(3)]
     assert {len(cities(reader)) for reader in readers} == {2}
+
+
+BLANK_FILES = {  # name → (text, a mark of a blank node in the text, a blank node in the data)
+    "plain.nt": ('<http://ex.org/a> <http://ex.org/p> "a [b] (c)" .\n', False, False),
+    "labelled.nt": ("<http://ex.org/a> <http://ex.org/p> _:x .\n", True, True),
+    "plain.ttl": ('<http://ex.org/a> <http://ex.org/p> "one", "two" .\n', False, False),
+    "bracket-in-text.ttl": ('<http://ex.org/a> <http://ex.org/p> "(one)" .\n', True, False),
+    "square.ttl": ('<http://ex.org/a> <http://ex.org/p> [ <http://ex.org/q> "b" ] .\n', True, True),
+    "list.ttl": ("<http://ex.org/a> <http://ex.org/p> ( 1 2 ) .\n", True, True),
+    "empty.ttl": ("", False, False),
+}
+
+
+@pytest.mark.parametrize("name", BLANK_FILES)
+def test_blank_nodes_get_the_files_own_labels_whether_or_not_the_text_is_looked_at(name, tmp_path):
+    """Blank nodes are labelled from the file and their order in it (so a write that names one means it
+    in every process). Whether a file may hold any is read from its text, not by a scan of the store:
+    a file without the marks of its syntax (`_:`, and in Turtle `[` and `(`) has none."""
+    from lodpub.store.oxigraph import _may_hold_blank_nodes
+
+    text, marked, blank = BLANK_FILES[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    source = make_sources([str(path)], BASE, build_registry())[0]
+    assert _may_hold_blank_nodes(source) == marked
+    on_disk = f"oxigraph:{tmp_path / 'disk'}"
+    stable = "b" + hashlib.sha256(source.graph.encode()).hexdigest()[:8]  # not the parser's own labels
+    for store in (open_store("memory", [source], BASE), open_store(on_disk, [source], BASE)):
+        labels = [q.object.value for q in store.quads() if isinstance(q.object, pyoxigraph.BlankNode)]
+        assert bool(labels) == blank
+        assert all(label.startswith(stable) for label in labels)
