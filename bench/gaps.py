@@ -12,14 +12,47 @@ GAP_NOTES = {
         "killed at their time limit, which pyoxigraph cannot do in-process) and the query. Runs before "
         "2026-12-03 evening also paid Flask's request cycle (~0.2 ms of a worker's CPU of ~0.3 ms); since "
         "then the plain first-time GET is answered before Flask (lodpub/sparql/direct.py: in-process "
-        "390 -> 151 µs per request), and `lodpub serve` spreads connections over its workers."
+        "390 -> 151 µs per request), and `lodpub serve` spreads connections over its workers. Since "
+        "2026-12-04 the access log line is written without gunicorn's table of atoms (53 -> 23 µs a "
+        "request; the ceilings keep gunicorn's own)."
     ),
     "first-time lookup p50": (
         "A first-time lookup at 1M goes through gunicorn, the protocol and safety checks and the executor "
         "round trip over a pipe (0.1-0.2 ms on this VM, mostly waking an idle process) on top of the "
         "engine's own ~0.06-0.1 ms; before 2026-12-03 evening Flask's request cycle added ~0.2 ms more "
         "(now skipped: lodpub/sparql/direct.py). The executor hop stays: it is what lets a query be killed "
-        "at its time limit."
+        "at its time limit. The bound cannot be met over HTTP at all: on 2026-12-04 at 1M the bare WSGI "
+        "function (gunicorn and pyoxigraph, nothing of lodpub) answered a first-time lookup in 0.66 ms "
+        "p50 at one connection against pyoxigraph's 0.05 ms in-process, 0.61 ms over before lodpub does "
+        "anything; lodpub took 1.04 ms."
+    ),
+    "2.5x Virtuoso": (
+        "lodpub runs the query on the same engine as the bare WSGI function, behind more work, so it "
+        "cannot beat Virtuoso by more than the bare function does: in these runs the bare function "
+        "reached 1.3-1.5x Virtuoso on first-time queries (Heidelberg, 16 connections; 0.9-0.93x at 1M), "
+        "so 2.5x would need lodpub at 1.7-2x its own ceiling. The issue's figures (Virtuoso 900-1,000 "
+        "req/s) came from another Virtuoso set-up; this bench's Virtuoso (bench/servers.py) answers "
+        "2,000-2,800."
+    ),
+    "bulk load": (
+        "Loading now includes the entailed graph (issue 11: the data restated in schema.org and "
+        "Wikidata terms), which at 1M adds 957,082 triples to 1,000,177. Measured step by step on "
+        "2026-12-04: the bulk loader 9.6 s, the check for blank nodes 4.9 s (now read from the file's "
+        "text instead: lodpub/store/oxigraph.py `_may_hold_blank_nodes`), the entailment 52 s (class "
+        "alignments 9 s, property alignments 15.5 s, the ontology's rules 21 s, a second round 2.6 s; "
+        "the FILTER NOT EXISTS that keeps a restatement out when some graph holds it already, and the "
+        "rules' per-triple checks, are most of it). pyoxigraph's figure loads the file alone; loading "
+        "the 1.96M triples lodpub serves would take it about twice as long, so 1.5x is out of reach "
+        "while the entailed graph is materialised at load. What would close most of it: computing the "
+        "entailed graph in a second process while the data is already served, or once per data version "
+        "and kept beside the store."
+    ),
+    "restart": (
+        "A restart starts the master, two workers and each worker's query executors and spares as fresh "
+        "interpreters. At 1M it took 2.18 s on 2026-12-04 (1.85 s alone on the machine): six "
+        "interpreters importing Flask and rdflib's SPARQL parser at once on 2 cores. Since then the "
+        "executors import neither (0.40 -> 0.16 s each) and the spares start after the executors a "
+        "worker waits for: 0.8-1.0 s."
     ),
     "replayed bytes": (
         "A repeated request is answered by lodpub's response cache before Flask runs, after the rate "
@@ -29,7 +62,10 @@ GAP_NOTES = {
         "a request until 2026-12-03 late, 11 µs since). The replay function does one dictionary lookup. "
         "Two runs on 2026-12-03: 0.79-0.81x on limit10, 0.61-0.64x on lookup, 0.50-0.82x on the html page "
         "and 0.62-0.87x on the JSON-LD page; the same code answers all four, so most of the spread is the "
-        "run's noise on 2 cores shared with wrk."
+        "run's noise on 2 cores shared with wrk. Profiled under load on 2026-12-04 (py-spy, a worker "
+        "answering a repeated lookup): the app 6 % of the worker's CPU, gunicorn's access log 26 % (now "
+        "23 µs a request instead of 53), the rest gunicorn's parsing and writing, as in the replay. Since "
+        "then lodpub and the replay are measured in turns, three each, medians compared."
     ),
     "CPU per worker": (
         "A keep-alive connection stays with the worker that accepted it. Since 2026-12-03 evening "
@@ -68,7 +104,8 @@ GAP_NOTES = {
         "At 1M the N-Triples writer grew 473 MB for 1,958,282 triples (the 100k runs stayed under the "
         "target). Found in the code after that run: the dump held every statement of the graphs computed "
         "at load (about 958,000 restatements at 1M) in a list while it wrote them; they are now read "
-        "from the store as they are written (lodpub/publish/dumps.py `dump_source`). To be measured again."
+        "from the store as they are written (lodpub/publish/dumps.py `dump_source`): 54 MB at 1M on "
+        "2026-12-04."
     ),
     "server RSS": (
         "At 1M the embedded server's processes (master, 2 workers, 4 query executors) peaked at 1.8 GB "
