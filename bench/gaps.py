@@ -21,16 +21,17 @@ GAP_NOTES = {
         "round trip over a pipe (0.1-0.2 ms on this VM, mostly waking an idle process) on top of the "
         "engine's own ~0.06-0.1 ms; before 2026-12-03 evening Flask's request cycle added ~0.2 ms more "
         "(now skipped: lodpub/sparql/direct.py). The executor hop stays: it is what lets a query be killed "
-        "at its time limit. The bound cannot be met over HTTP at all: on 2026-12-04 at 1M the bare WSGI "
-        "function (gunicorn and pyoxigraph, nothing of lodpub) answered a first-time lookup in 0.66 ms "
-        "p50 at one connection against pyoxigraph's 0.05 ms in-process, 0.61 ms over before lodpub does "
-        "anything; lodpub took 1.04 ms."
+        "at its time limit. The bound cannot be met over HTTP at all: in two runs on 2026-12-04 at 1M the "
+        "bare WSGI function (gunicorn and pyoxigraph, nothing of lodpub) answered a first-time lookup in "
+        "0.59-0.66 ms p50 at one connection against pyoxigraph's 0.05-0.08 ms in-process, 0.5-0.6 ms "
+        "over before lodpub does anything; lodpub took 0.79-1.04 ms."
     ),
     "2.5x Virtuoso": (
         "lodpub runs the query on the same engine as the bare WSGI function, behind more work, so it "
-        "cannot beat Virtuoso by more than the bare function does: in these runs the bare function "
-        "reached 1.3-1.5x Virtuoso on first-time queries (Heidelberg, 16 connections; 0.9-0.93x at 1M), "
-        "so 2.5x would need lodpub at 1.7-2x its own ceiling. The issue's figures (Virtuoso 900-1,000 "
+        "cannot beat Virtuoso by more than the bare function does: on first-time queries at 16 "
+        "connections the bare function reached 1.2-1.5x Virtuoso at Heidelberg, 1.0-1.25x at 10k and "
+        "1.3-1.7x at 1M on 2026-12-04 (0.9x at 1M in the run before), so 2.5x would need lodpub at "
+        "1.5-2.5x its own ceiling. The issue's figures (Virtuoso 900-1,000 "
         "req/s) came from another Virtuoso set-up; this bench's Virtuoso (bench/servers.py) answers "
         "2,000-2,800."
     ),
@@ -116,7 +117,10 @@ GAP_NOTES = {
         "Only first-time queries (the `(distinct)` rows, a new query text per request) miss it; repeated "
         "queries and pages stay under 20 ms. At ~2,000-2,400 uncached req/s the 2 cores are saturated "
         "(wrk, 2 workers x 4 threads, 4 executors), so a request waits behind others for the GIL and for a "
-        "free executor, and the tail is that queue: p50 6-7 ms, p99 20-26 ms between runs. To close: less "
-        "CPU per first-time query (run uncached GETs in the WSGI layer, without Flask), or a third core."
+        "free executor, and the tail is that queue: p50 6-7 ms, p99 20-26 ms between runs. The bare WSGI "
+        "function, with none of lodpub's work, has the same tail on this machine: on 2026-12-04 its p99 "
+        "was 22.4 ms (limit10) and 17.4 ms (lookup) at Heidelberg and 21.2 / 21.7 ms at 10k, against "
+        "lodpub's 20.8 / 21.1 and 20.7 / 23.4 ms. Uncached GETs already skip Flask (lodpub/sparql/direct.py) "
+        "and the access log's table (lodpub/cli/serving.py); what is left would take a third core."
     ),
 }
