@@ -233,11 +233,11 @@ def _load(store: pyoxigraph.Store, source: Source, base: str, *, bulk: bool) -> 
 
 
 # How each text syntax writes a blank node; a file holding none of these has none. (RDF/XML and JSON-LD
-# make one of any node without an identifier: no text says so.)
+# make one of any node without an identifier, and N3 of formulae and quantified variables: for them
+# the store is asked.)
 BLANK_NODE_MARKS = {
     pyoxigraph.RdfFormat.N_TRIPLES: (b"_:",),
     pyoxigraph.RdfFormat.TURTLE: (b"_:", b"[", b"("),
-    pyoxigraph.RdfFormat.N3: (b"_:", b"[", b"("),
 }
 
 
