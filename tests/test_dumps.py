@@ -218,7 +218,10 @@ def test_writing_a_dump_keeps_memory_flat(tmp_path):
     finally:
         tracemalloc.stop()
     assert plain.size > 10_000_000
-    assert peak < (QUEUED + 4) * BLOCK < plain.size / 5, f"peak {peak} bytes for a {plain.size}-byte dump"
+    # In flight when the gzip thread falls behind: QUEUED blocks waiting, the one it compresses, the one
+    # waiting to be queued, the next being gathered and its copy, and zlib's own deflate state (~270 KB
+    # at level 6): QUEUED + 5 blocks; one more for slack (peaks of 2.19-2.26 MB were seen at + 4).
+    assert peak < (QUEUED + 6) * BLOCK < plain.size / 5, f"peak {peak} bytes for a {plain.size}-byte dump"
     assert packed.size < plain.size
 
 
